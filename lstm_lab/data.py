@@ -1,0 +1,233 @@
+"""Synthetic series, windows, a leak-free split and scaling.
+
+Generators are pure functions in the style of scikit-learn's ``make_*``: keyword-only
+``seed``, a local ``np.random.default_rng``, and a documented output shape.
+
+Conventions used throughout (T = steps, F = features/columns, L = window length,
+h = horizon):
+
+* window ``i`` holds the inputs ``series[i : i + L]`` and predicts the value at
+  ``t = i + L - 1 + h`` -- ``h`` steps after its last input;
+* the last ``n_test`` steps form the test span; a *training* window must have its
+  target (and therefore its inputs) before the split, a *test* window has its target
+  inside the test span (its inputs may look back into the training span, which is
+  history the forecaster would have had).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.preprocessing import StandardScaler
+
+from .config import ExperimentConfig
+
+
+@dataclass(frozen=True)
+class Series:
+    """A generated (or loaded) multivariate series and what is known about it.
+
+    Attributes
+    ----------
+    values : ndarray of shape (n_steps, n_features)
+    names : column names, length n_features
+    periods : known period of each column in steps, or None where unknown / aperiodic
+    predictable : False for a column known to be pure noise (flat is then correct)
+    targets : indices of the columns the model predicts
+    """
+
+    values: np.ndarray
+    names: tuple[str, ...]
+    periods: tuple[int | None, ...]
+    predictable: tuple[bool, ...]
+    targets: tuple[int, ...]
+
+
+def make_sine(n_steps: int, *, period: int, noise: float, seed: int) -> np.ndarray:
+    """A unit sine with Gaussian noise.
+
+    Returns
+    -------
+    ndarray of shape (n_steps,)
+    """
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_steps)
+    phase = rng.uniform(0, 2 * np.pi)
+    return np.sin(2 * np.pi * t / period + phase) + rng.normal(0.0, noise, n_steps)
+
+
+def make_multiscale(
+    n_steps: int, *, period: int, noise: float, feature_scale_ratio: float, seed: int
+) -> np.ndarray:
+    """Three features whose amplitudes span ``feature_scale_ratio``.
+
+    Column 0 is a sine of amplitude ``feature_scale_ratio``, column 1 a sine of
+    amplitude 1 at twice the period, column 2 pure Gaussian noise with the spread of a sine
+    of amplitude ``sqrt(feature_scale_ratio)`` (the geometric middle). ``noise`` is relative: each
+    periodic column gets noise of std ``noise * amplitude``.
+
+    Returns
+    -------
+    ndarray of shape (n_steps, 3)
+    """
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_steps)
+    big, small, mid = feature_scale_ratio, 1.0, np.sqrt(feature_scale_ratio)
+    phases = rng.uniform(0, 2 * np.pi, size=2)
+    large = big * (np.sin(2 * np.pi * t / period + phases[0]) + rng.normal(0, noise, n_steps))
+    slow = small * (
+        np.sin(2 * np.pi * t / (2 * period) + phases[1]) + rng.normal(0, noise, n_steps)
+    )
+    pure_noise = mid / np.sqrt(2) * rng.normal(0.0, 1.0, n_steps)  # std of a sine of amp `mid`
+    return np.stack([large, slow, pure_noise], axis=1)
+
+
+def make_seasonal(n_steps: int, *, period: int, noise: float, seed: int) -> np.ndarray:
+    """A season of length ``period`` with a slower half-frequency component and an offset.
+
+    ``2 sin(2πt/P) + 0.5 cos(πt/P) + 0.2 + noise``: the full pattern repeats every
+    ``2P`` steps, long compared with the default window.
+
+    Returns
+    -------
+    ndarray of shape (n_steps,)
+    """
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_steps)
+    signal = 2.0 * np.sin(2 * np.pi * t / period) + 0.5 * np.cos(np.pi * t / period) + 0.2
+    return signal + rng.normal(0.0, noise, n_steps)
+
+
+def generate(config: ExperimentConfig) -> Series:
+    """The series a config describes (pure: same config, same array)."""
+    c = config
+    if c.dataset == "sine":
+        values = make_sine(c.n_steps, period=c.period, noise=c.noise, seed=c.seed)
+        return Series(values[:, None], ("sine",), (c.period,), (True,), (0,))
+    if c.dataset == "seasonal":
+        values = make_seasonal(c.n_steps, period=c.period, noise=c.noise, seed=c.seed)
+        return Series(values[:, None], ("seasonal",), (2 * c.period,), (True,), (0,))
+    if c.dataset == "multiscale":
+        values = make_multiscale(
+            c.n_steps,
+            period=c.period,
+            noise=c.noise,
+            feature_scale_ratio=c.feature_scale_ratio,
+            seed=c.seed,
+        )
+        return Series(
+            values,
+            ("large", "small", "noise"),
+            (c.period, 2 * c.period, None),
+            (True, True, False),
+            (0, 1, 2),
+        )
+    raise ValueError(f"unknown dataset {c.dataset!r}")  # validate() prevents this
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Model-ready arrays (float32, in model units) plus what is needed to undo scaling.
+
+    x_train : (n_train, seq_len, n_features)
+    y_train : (n_train, n_targets)
+    x_test : (n_test, seq_len, n_features)
+    y_test_raw : (n_test, n_targets), original units
+    test_index : (n_test,) time index of each test target
+    baselines : name -> (n_test, n_targets) predictions in original units
+    """
+
+    series: Series
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    y_test_raw: np.ndarray
+    test_index: np.ndarray
+    split: int
+    target_mean: np.ndarray
+    target_scale: np.ndarray
+    baselines: dict[str, np.ndarray]
+
+    def to_original(self, y_model: np.ndarray) -> np.ndarray:
+        """Model-unit predictions (n, n_targets) -> original units."""
+        return y_model * self.target_scale + self.target_mean
+
+
+def windows(values: np.ndarray, seq_len: int) -> np.ndarray:
+    """All windows of a (T, F) series as a (T - seq_len + 1, seq_len, F) view."""
+    # sliding_window_view puts the window axis last: (n, F, L) -> (n, L, F)
+    return sliding_window_view(values, seq_len, axis=0).transpose(0, 2, 1)
+
+
+def prepare(config: ExperimentConfig, series: Series | None = None) -> Prepared:
+    """Window, split and scale a series for training.
+
+    The scaler is fitted on the training span only, so nothing about the test span's
+    level or spread leaks into training. With ``scale_inputs`` off, an identity
+    transform is used and the model sees raw values.
+    """
+    c = config
+    s = series if series is not None else generate(config)
+    raw = s.values.astype(np.float64)  # (T, F)
+    split = c.n_train_steps
+    L, h = c.seq_len, c.horizon
+    tgt = list(s.targets)
+
+    if c.scale_inputs:
+        scaler = StandardScaler().fit(raw[:split])
+        mean, scale = scaler.mean_, scaler.scale_
+    else:
+        mean, scale = np.zeros(raw.shape[1]), np.ones(raw.shape[1])
+    scaled = ((raw - mean) / scale).astype(np.float32)
+
+    all_x = windows(scaled, L)  # (T - L + 1, L, F)
+    target_time = np.arange(all_x.shape[0]) + L - 1 + h  # target index of each window
+    usable = target_time < len(raw)
+    train = usable & (target_time < split)
+    test = usable & (target_time >= split)
+
+    test_index = target_time[test]
+    y_raw = raw[:, tgt]  # (T, n_targets)
+    baselines = _baselines(y_raw, test_index, split, h, [s.periods[i] for i in tgt])
+    return Prepared(
+        series=s,
+        x_train=np.ascontiguousarray(all_x[train]),
+        y_train=scaled[target_time[train]][:, tgt],
+        x_test=np.ascontiguousarray(all_x[test]),
+        y_test=scaled[test_index][:, tgt],
+        y_test_raw=y_raw[test_index],
+        test_index=test_index,
+        split=split,
+        target_mean=mean[tgt],
+        target_scale=scale[tgt],
+        baselines=baselines,
+    )
+
+
+def _baselines(
+    y: np.ndarray, test_index: np.ndarray, split: int, horizon: int, periods: list
+) -> dict[str, np.ndarray]:
+    """Naive forecasts for the test targets, each using only data available at forecast time.
+
+    mean: the training-span mean; persistence: the last observed value (h steps back);
+    seasonal: the value one (or more) whole periods back, where every target's period
+    is known and at least ``horizon`` long enough to have been observed.
+    """
+    n = len(test_index)
+    out = {
+        "mean": np.broadcast_to(y[:split].mean(axis=0), (n, y.shape[1])).copy(),
+        "persistence": y[test_index - horizon],
+    }
+    if all(p is not None for p in periods):
+        cols = []
+        for j, p in enumerate(periods):
+            back = p * int(np.ceil(horizon / p))  # whole periods, at least h steps back
+            if back > test_index.min():
+                break
+            cols.append(y[test_index - back, j])
+        else:
+            out["seasonal"] = np.stack(cols, axis=1)
+    return out

@@ -1,0 +1,327 @@
+"""Where runs execute: a bounded pool of worker processes, or threads in this process.
+
+The app submits a config and reads a stream of events from the returned
+:class:`RunHandle`; the runner knows nothing of Streamlit. Events are tuples:
+
+* ``("queued", position)`` -- waiting for a free worker (1 = next);
+* ``("started", None)``;
+* ``("epoch", EpochReport)``;
+* ``("done", ExperimentResult)`` -- finished, stopped or diverged;
+* ``("error", message)`` -- the worker died or the run raised; one line for the user.
+
+A finished (not stopped) result is cached by its config: submitting the same config
+again, from any session, replays it at once instead of retraining.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import threading
+import time
+from collections import OrderedDict, deque
+from typing import Iterator
+
+from .config import ExperimentConfig
+
+FINAL = ("done", "error")
+
+
+class RunHandle:
+    """One submitted run: its event stream, its state, and a way to cancel it."""
+
+    def __init__(self, config: ExperimentConfig, runner: "_BaseRunner"):
+        self.config = config
+        self.replayed = False
+        self._runner = runner
+        self._events: queue.Queue = queue.Queue()
+        self._cancelled = threading.Event()
+        self.finished = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the run to stop; the worker checks before every epoch and is then freed."""
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def position(self) -> int:
+        """Place in the queue (1 = next), or 0 once running."""
+        return self._runner._position(self)
+
+    def events(self, timeout: float | None = None) -> Iterator[tuple]:
+        """Yield events until the run is done or fails; ``timeout`` bounds each wait."""
+        while True:
+            try:
+                event = self._events.get(timeout=timeout)
+            except queue.Empty:
+                yield ("waiting", self.position())
+                continue
+            yield event
+            if event[0] in FINAL:
+                return
+
+    def poll(self) -> list[tuple]:
+        """All events that have arrived, without waiting."""
+        out = []
+        while True:
+            try:
+                out.append(self._events.get_nowait())
+            except queue.Empty:
+                return out
+
+    def _emit(self, kind: str, payload=None) -> None:
+        self._events.put((kind, payload))
+        if kind in FINAL:
+            self.finished.set()
+
+
+class _BaseRunner:
+    """Queue, replay cache and slot threads shared by both runners."""
+
+    def __init__(self, workers: int, cache_size: int = 256):
+        self.workers = workers
+        self._pending: deque[RunHandle] = deque()
+        self._cond = threading.Condition()
+        self._cache: OrderedDict[str, object] = OrderedDict()
+        self._cache_size = cache_size
+        self._closed = False
+        self.busy = 0  # slots running a job now
+        self._slots = [
+            threading.Thread(target=self._slot_loop, args=(i,), daemon=True, name=f"slot-{i}")
+            for i in range(workers)
+        ]
+        for t in self._slots:
+            t.start()
+
+    # --- public ---------------------------------------------------------------------
+    def submit(self, config: ExperimentConfig) -> RunHandle:
+        config = config.validate()
+        handle = RunHandle(config, self)
+        cached = self.cached(config)
+        if cached is not None:
+            handle.replayed = True
+            handle._emit("started")
+            for report in cached.history:
+                handle._emit("epoch", report)
+            handle._emit("done", cached)
+            return handle
+        with self._cond:
+            self._pending.append(handle)
+            handle._emit("queued", len(self._pending) if self.busy >= self.workers else 0)
+            self._cond.notify()
+        return handle
+
+    def cached(self, config: ExperimentConfig):
+        with self._cond:
+            result = self._cache.get(config.to_json())
+            if result is not None:
+                self._cache.move_to_end(config.to_json())
+            return result
+
+    def shutdown(self) -> None:
+        with self._cond:
+            self._closed = True
+            for h in self._pending:
+                h.cancel()
+            self._cond.notify_all()
+
+    # --- internals ------------------------------------------------------------------
+    def _position(self, handle: RunHandle) -> int:
+        with self._cond:
+            try:
+                return self._pending.index(handle) + 1
+            except ValueError:
+                return 0
+
+    def _next(self) -> RunHandle | None:
+        with self._cond:
+            while True:
+                if self._closed:
+                    return None
+                while self._pending and self._pending[0].cancelled:
+                    self._pending.popleft()._emit("error", "cancelled before it started")
+                if self._pending:
+                    self.busy += 1
+                    return self._pending.popleft()
+                self._cond.wait()
+
+    def _slot_loop(self, slot: int) -> None:
+        while True:
+            handle = self._next()
+            if handle is None:
+                return
+            try:
+                result = self._execute(slot, handle)
+                if result is not None and not result.stopped:
+                    self._remember(result)
+            finally:
+                with self._cond:
+                    self.busy -= 1
+
+    def _remember(self, result) -> None:
+        with self._cond:
+            self._cache[result.config.to_json()] = result
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def _execute(self, slot: int, handle: RunHandle):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class InProcessRunner(_BaseRunner):
+    """Runs each job on a thread of this process: for tests, the CLI and AppTest."""
+
+    def __init__(self, workers: int = 1, cache_size: int = 256):
+        super().__init__(workers, cache_size)
+
+    def _execute(self, slot: int, handle: RunHandle):
+        from .train import run_experiment
+
+        handle._emit("started")
+        try:
+            result = run_experiment(
+                handle.config,
+                on_epoch=lambda r: handle._emit("epoch", r),
+                should_stop=lambda: handle.cancelled,
+            )
+        except Exception as err:  # a message for the page, not a traceback
+            handle._emit("error", f"the run failed: {type(err).__name__}: {err}")
+            return None
+        handle._emit("done", result)
+        return result
+
+
+def _worker_main(conn, cancel_flag, threads: int) -> None:
+    """A worker process: import TensorFlow once, warm the default shape, then serve jobs."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from .model import tf  # noqa: F401  (TensorFlow imported once per worker)
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    from .train import run_experiment
+
+    # Compile the default Playground shape before the first user asks for it.
+    run_experiment(ExperimentConfig(epochs=1))
+    conn.send(("ready", None))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if job is None:
+            return
+        cancel_flag.value = 0
+        try:
+            result = run_experiment(
+                ExperimentConfig.from_dict(job),
+                on_epoch=lambda r: conn.send(("epoch", r)),
+                should_stop=lambda: cancel_flag.value == 1,
+            )
+            conn.send(("done", result))
+        except Exception as err:
+            conn.send(("error", f"the run failed: {type(err).__name__}: {err}"))
+
+
+class _Worker:
+    """The parent's side of one worker process: pipe, cancel flag, liveness."""
+
+    def __init__(self, ctx, threads: int):
+        self.conn, child = ctx.Pipe()
+        self.cancel_flag = ctx.Value("b", 0, lock=False)
+        self.process = ctx.Process(
+            target=_worker_main, args=(child, self.cancel_flag, threads), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.ready = False
+
+    def wait_ready(self) -> bool:
+        while self.process.is_alive():
+            if self.conn.poll(0.1):
+                try:
+                    return self.conn.recv()[0] == "ready"
+                except EOFError:
+                    return False
+        return False
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+class ProcessRunner(_BaseRunner):
+    """A pool of worker processes sized to the cores; reports stream back over pipes.
+
+    Each slot thread owns one worker. A worker that dies mid-run fails only that run
+    (its handle gets an ``error`` event) and is replaced before the next job.
+    """
+
+    def __init__(self, workers: int | None = None, cache_size: int = 256):
+        workers = workers or max(1, min(os.cpu_count() or 1, 4))
+        self._ctx = mp.get_context("spawn")  # fork after TF/Streamlit threads is unsafe
+        self._threads = max(1, (os.cpu_count() or 1) // workers)
+        self._workers: list[_Worker | None] = [None] * workers
+        super().__init__(workers, cache_size)
+
+    def pids(self) -> list[int]:
+        return [w.process.pid for w in self._workers if w is not None]
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        for w in self._workers:
+            if w is not None:
+                w.stop()
+
+    def _worker(self, slot: int) -> _Worker:
+        w = self._workers[slot]
+        if w is None or not w.process.is_alive():
+            w = self._workers[slot] = _Worker(self._ctx, self._threads)
+            w.ready = w.wait_ready()
+        return w
+
+    def _execute(self, slot: int, handle: RunHandle):
+        worker = self._worker(slot)
+        if not worker.ready:
+            self._workers[slot] = None
+            handle._emit("error", "a worker process could not start; try again")
+            return None
+        handle._emit("started")
+        worker.conn.send(handle.config.to_dict())
+        while True:
+            if handle.cancelled:
+                worker.cancel_flag.value = 1
+            try:
+                if not worker.conn.poll(0.05):
+                    if not worker.process.is_alive():
+                        raise EOFError
+                    continue
+                kind, payload = worker.conn.recv()
+            except (EOFError, OSError):
+                self._workers[slot] = None
+                handle._emit(
+                    "error",
+                    "the worker running this experiment stopped unexpectedly; "
+                    "it has been replaced -- run again",
+                )
+                return None
+            handle._emit(kind, payload)
+            if kind in FINAL:
+                return payload if kind == "done" else None
+
+
+def wait_idle(runner: _BaseRunner, timeout: float = 10.0) -> bool:
+    """True once no slot is running a job (for tests and shutdown)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if runner.busy == 0:
+            return True
+        time.sleep(0.02)
+    return False

@@ -1,0 +1,32 @@
+import contextlib
+import io
+import json
+
+import pytest
+
+from lstm_lab.cli import main
+
+# Small enough for CI, big enough to learn a sine: used where only the mechanics matter.
+TINY = dict(n_steps=300, seq_len=10, units=8, epochs=3, batch_size=32)
+
+
+def cli_json(*argv: str) -> dict:
+    """Run `python -m lstm_lab run ... --json` in-process and parse its one JSON line."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["run", *argv, "--json"])
+    assert code == 0
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture(scope="session")
+def preset_runs():
+    """Each preset trained once through the CLI, shared by the honesty and CLI tests."""
+    cache: dict[str, dict] = {}
+
+    def get(name: str) -> dict:
+        if name not in cache:
+            cache[name] = cli_json("--preset", name)
+        return cache[name]
+
+    return get
