@@ -113,8 +113,8 @@ class ExperimentConfig:
         ConfigError
             Naming the field, the value and the allowed range or the reason.
         """
-        for name, rule in RULES.items():
-            _check_field(name, getattr(self, name), rule)
+        for name in RULES:
+            self.check_field(name)
         if self.n_train_windows < 1:
             raise ConfigError(
                 f"seq_len + horizon = {self.seq_len} + {self.horizon} leaves no training "
@@ -125,6 +125,10 @@ class ExperimentConfig:
                 self.seq_len,
             )
         return self
+
+    def check_field(self, name: str) -> None:
+        """Validate one field alone (ConfigError if bad); cross-field rules are not checked."""
+        _check_field(name, getattr(self, name), RULES[name])
 
     # --- JSON round trip -------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -149,6 +149,7 @@ class _BaseRunner:
                 self._cond.wait()
 
     def _slot_loop(self, slot: int) -> None:
+        self._prepare(slot)
         while True:
             handle = self._next()
             if handle is None:
@@ -166,6 +167,9 @@ class _BaseRunner:
             self._cache[result.config.to_json()] = result
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+
+    def _prepare(self, slot: int) -> None:
+        """Get a slot ready before its first job (a process pool starts its worker)."""
 
     def _execute(self, slot: int, handle: RunHandle):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -269,7 +273,7 @@ class ProcessRunner(_BaseRunner):
         self._ctx = mp.get_context("spawn")  # fork after TF/Streamlit threads is unsafe
         self._threads = max(1, (os.cpu_count() or 1) // workers)
         self._workers: list[_Worker | None] = [None] * workers
-        super().__init__(workers, cache_size)
+        super().__init__(workers, cache_size)  # starts the slot threads, which start workers
 
     def pids(self) -> list[int]:
         return [w.process.pid for w in self._workers if w is not None]
@@ -279,6 +283,9 @@ class ProcessRunner(_BaseRunner):
         for w in self._workers:
             if w is not None:
                 w.stop()
+
+    def _prepare(self, slot: int) -> None:
+        self._worker(slot)  # start and warm the process now, not on the first click
 
     def _worker(self, slot: int) -> _Worker:
         w = self._workers[slot]

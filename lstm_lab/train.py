@@ -176,19 +176,28 @@ def _to_tensors(data: Prepared, probe: np.ndarray) -> dict:
     }
 
 
-def _score(config, data: Prepared, pred, history, diverged, stopped, seconds):
-    """Score the final predictions (n_test, n_targets) of every target and its baselines."""
-    s = data.series
+def score_targets(series, y_test: np.ndarray, baselines: dict, pred: np.ndarray,
+                  diverged: bool) -> tuple[list[TargetResult], str]:
+    """Score predictions (n_test, n_targets) of every target, and the overall verdict.
+
+    The overall verdict is the worst target's, leaving out columns known to be pure
+    noise: a flat line there is the right answer, not a failure.
+    """
     targets = []
-    for j, col in enumerate(s.targets):
-        truth = data.y_test_raw[:, j]
+    for j, col in enumerate(series.targets):
+        truth = y_test[:, j]
         model_scores = metrics.score(truth, pred[:, j])
-        base = {k: metrics.score(truth, b[:, j]) for k, b in data.baselines.items()}
+        base = {k: metrics.score(truth, b[:, j]) for k, b in baselines.items()}
         v = metrics.verdict(model_scores, base["mean"], diverged)
-        targets.append(TargetResult(s.names[col], model_scores, v, s.predictable[col], base))
-    # The overall verdict is the worst target's, leaving out columns known to be pure
-    # noise: a flat line there is the right answer, not a failure.
+        targets.append(TargetResult(series.names[col], model_scores, v,
+                                    series.predictable[col], base))
     judged = [t.verdict for t in targets if t.predictable] or [t.verdict for t in targets]
+    return targets, metrics.worst(judged)
+
+
+def _score(config, data: Prepared, pred, history, diverged, stopped, seconds):
+    s = data.series
+    targets, overall = score_targets(s, data.y_test_raw, data.baselines, pred, diverged)
     return ExperimentResult(
         config=config,
         feature_names=s.names,
@@ -198,7 +207,7 @@ def _score(config, data: Prepared, pred, history, diverged, stopped, seconds):
         predictions=pred,
         baselines=data.baselines,
         targets=targets,
-        verdict=metrics.worst(judged),
+        verdict=overall,
         diverged=diverged,
         stopped=stopped,
         epochs_run=len(history),

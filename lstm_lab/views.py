@@ -1,0 +1,129 @@
+"""What a live view draws, as plain data: no Streamlit, no Keras.
+
+The app turns these tables into charts; keeping the arithmetic here keeps the pages
+thin and lets the tests check exactly what a chart is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .config import RULES, ConfigError, ExperimentConfig, coerce
+from .data import Series, prepare
+from .train import EpochReport, TargetResult, score_targets
+
+BASELINES_SHOWN = ("mean", "persistence")
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The test span of a config before any training: targets, baselines, axes.
+
+    y_test : (n_test, n_targets) original units; baselines : name -> same shape.
+    """
+
+    config: ExperimentConfig
+    series: Series
+    test_index: np.ndarray
+    y_test: np.ndarray
+    baselines: dict[str, np.ndarray]
+
+    @property
+    def target_names(self) -> tuple[str, ...]:
+        return tuple(self.series.names[c] for c in self.series.targets)
+
+    def domain(self, j: int) -> tuple[float, float]:
+        """A fixed y range for target j: targets and baselines with a 15 % margin."""
+        values = np.concatenate([self.y_test[:, j], *(b[:, j] for b in self.baselines.values())])
+        lo, hi = float(values.min()), float(values.max())
+        pad = 0.15 * (hi - lo or 1.0)
+        return lo - pad, hi + pad
+
+    def score(self, predictions: np.ndarray, diverged: bool = False):
+        """(targets, overall verdict) for predictions (n_test, n_targets) of any epoch."""
+        return score_targets(self.series, self.y_test, self.baselines, predictions, diverged)
+
+
+def preview(config: ExperimentConfig) -> Preview:
+    data = prepare(config.validate())
+    return Preview(config, data.series, data.test_index, data.y_test_raw, data.baselines)
+
+
+def prediction_frame(p: Preview, j: int, predictions: np.ndarray | None) -> pd.DataFrame:
+    """Long table for target j: columns t, series (target / prediction / baselines), value.
+
+    Predictions outside the fixed axis are clipped to it, so a diverging run shows as a
+    line pinned to the edge instead of rescaling the chart.
+    """
+    parts = {"target": p.y_test[:, j]}
+    for name in BASELINES_SHOWN:
+        parts[f"{name} baseline"] = p.baselines[name][:, j]
+    if predictions is not None:
+        lo, hi = p.domain(j)
+        parts["prediction"] = np.clip(np.nan_to_num(predictions[:, j], nan=hi), lo, hi)
+    frames = [pd.DataFrame({"t": p.test_index, "series": k, "value": v}) for k, v in parts.items()]
+    return pd.concat(frames, ignore_index=True)
+
+
+def loss_frame(reports: list[EpochReport]) -> pd.DataFrame:
+    """Long table: epoch, split (train / test), loss -- finite, positive values only (log axis)."""
+    rows = [
+        (r.epoch, split, loss)
+        for r in reports
+        for split, loss in (("train", r.train_loss), ("test", r.test_loss))
+        if np.isfinite(loss) and loss > 0
+    ]
+    return pd.DataFrame(rows, columns=["epoch", "split", "loss"])
+
+
+def target_table(targets: list[TargetResult]) -> pd.DataFrame:
+    """One row per target: verdict, flatness and R² beside the baselines' R²."""
+    rows = []
+    for t in targets:
+        row: dict[str, Any] = {"target": t.name, "verdict": t.verdict,
+                               "flatness": t.scores.flatness, "R²": t.scores.r2}
+        for name, s in t.baselines.items():
+            row[f"R² {name}"] = s.r2
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def config_from_query(params: Mapping[str, Any], base: ExperimentConfig | None = None):
+    """A config from URL query parameters, keeping every value that is valid.
+
+    Returns ``(config, problems)``: each unknown key or bad value is left out with a
+    one-line reason; if the kept values still clash (say, a window longer than the
+    series), the defaults are used and that reason is added.
+    """
+    base = base or ExperimentConfig()
+    values, problems = base.to_dict(), []
+    for key, raw in params.items():
+        text = raw[-1] if isinstance(raw, list) else raw
+        if key not in RULES:
+            problems.append(f"unknown setting {key!r} ignored")
+            continue
+        try:
+            candidate = {**values, key: coerce(key, text)}
+            ExperimentConfig(**candidate).check_field(key)
+            values = candidate
+        except (ConfigError, TypeError) as err:
+            problems.append(str(err))
+    try:
+        return ExperimentConfig(**values).validate(), problems
+    except ConfigError as err:
+        return base, problems + [f"{err} -- using the defaults"]
+
+
+def config_to_query(config: ExperimentConfig) -> dict[str, str]:
+    """The full config as query-string values (round-trips through config_from_query)."""
+    return {k: _text(v) for k, v in config.to_dict().items()}
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return repr(v) if isinstance(v, float) else str(v)

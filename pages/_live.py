@@ -1,0 +1,256 @@
+"""Shared UI pieces: the runner, the live view of a run, and the config controls.
+
+UI only: every number shown comes from `lstm_lab` (runs from its runner, tables and
+axes from `lstm_lab.views`).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import time
+
+import altair as alt
+import streamlit as st
+
+from lstm_lab import ConfigError, ExperimentConfig, views
+from lstm_lab.presets import get_preset
+from lstm_lab.runner import InProcessRunner, ProcessRunner
+
+BADGE = {"learning": "green", "unstable": "orange", "flat": "red", "diverged": "violet"}
+SERIES = ["target", "prediction", "mean baseline", "persistence baseline"]
+# the target dark, the prediction red; persistence (the target one step late) pale, so
+# it never hides the target it almost equals
+COLORS = ["#333333", "#d62728", "#1f77b4", "#a6d99a"]
+DASHES = [[1, 0], [1, 0], [6, 4], [2, 3]]
+# Streamlit fits a chart's *total* height (title, axes, legend) by default, which squashes
+# the plot; fit-x keeps the width responsive and gives `height` to the plot itself.
+FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+LR_OPTIONS = [m * 10.0**e for e in range(-6, 0) for m in (1, 2, 5)] + [1.0]
+BATCH_OPTIONS = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+RATIO_OPTIONS = [1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1e3, 3e3, 1e4, 3e4, 1e5]
+UNITS_OPTIONS = [2, 4, 8, 16, 32, 64, 128]
+
+
+@st.cache_resource
+def get_runner():
+    """One runner per server, shared by every session (and so is its replay cache)."""
+    if os.environ.get("LSTM_LAB_RUNNER") == "inprocess":
+        return InProcessRunner(workers=1)
+    return ProcessRunner()
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def get_preview(config_json: str) -> views.Preview:
+    return views.preview(ExperimentConfig.from_json(config_json))
+
+
+def preset(name: str) -> ExperimentConfig:
+    return get_preset(name).config
+
+
+def require_app() -> None:
+    """Make sure a page runs under app.py's navigation.
+
+    Streamlit 1.x starts a server in its legacy "pages/ directory" mode until some script
+    calls ``st.navigation``. On a fresh server, a visitor's first URL that names a page
+    (a shared lesson link) would run that page file bare: no page config, the wrong menu.
+    The page then switches the server to st.navigation mode and reruns through app.py,
+    which keeps the page the URL names.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+# --- the live view -------------------------------------------------------------------
+class Panel:
+    """One run's live view: status line, per-target charts, loss curves, scores."""
+
+    def __init__(self, config: ExperimentConfig, title: str | None = None, height: int = 220,
+                 memo: str | None = None):
+        self.config, self.height, self.memo = config, height, memo
+        self.preview = get_preview(config.to_json())
+        self.reports: list = []
+        self.result = None
+        self.error: str | None = None
+        self.queued = 0
+        self.done = False
+        self.replayed = False
+        self.t0 = time.monotonic()
+        if title:
+            st.markdown(f"#### {title}")
+        self._status, self._badges = st.empty(), st.empty()
+        self._charts, self._loss, self._table = st.empty(), st.empty(), st.empty()
+        saved = st.session_state.get(memo) if memo else None
+        if saved and saved[0] == config.to_json():  # a run this session stopped part-way
+            self.reports = list(saved[1])
+
+    def remember(self) -> None:
+        if self.memo:
+            st.session_state[self.memo] = (self.config.to_json(), list(self.reports))
+
+    def apply(self, events: list[tuple]) -> None:
+        for kind, payload in events:
+            if kind in ("queued", "waiting"):
+                self.queued = payload
+            elif kind == "started":
+                self.queued, self.t0 = 0, time.monotonic()
+            elif kind == "epoch":
+                self.reports.append(payload)
+            elif kind == "done":
+                self.result, self.done = payload, True
+            elif kind == "error":
+                self.error, self.done = payload, True
+
+    def draw_status(self) -> None:
+        n = self.config.epochs
+        k = self.reports[-1].epoch if self.reports else 0
+        if self.error:
+            self._status.error(self.error)
+        elif self.queued:
+            self._status.info(f"Queued — place {self.queued}: all workers are busy.")
+        elif self.result is not None:
+            how = "stopped" if self.result.stopped else (
+                "diverged" if self.result.diverged else "finished")
+            extra = " (replayed from the cache)" if self.replayed else ""
+            self._status.caption(f"Epoch {k}/{n} — {how} in "
+                                 f"{self.result.train_seconds:.1f} s{extra}")
+        else:
+            self._status.caption(f"Epoch {k}/{n} — training… {time.monotonic() - self.t0:.1f} s")
+
+    def draw(self) -> None:
+        self.draw_status()
+        last = self.reports[-1] if self.reports else None
+        preds = last.predictions if last is not None else None
+        names = self.preview.target_names
+        with self._charts.container():
+            cols = st.columns(len(names)) if len(names) > 1 else [st.container()]
+            for j, col in enumerate(cols):
+                col.altair_chart(self._prediction_chart(j, preds), width="stretch")
+        if last is None:
+            return
+        diverged = self.result.diverged if self.result is not None else not (
+            _finite(last.train_loss) and _finite(last.test_loss))
+        targets, _ = self.preview.score(last.predictions, diverged)
+        self._badges.markdown("  ".join(_badge(t) for t in targets))
+        self._loss.altair_chart(self._loss_chart(), width="stretch")
+        self._table.dataframe(views.target_table(targets), hide_index=True,
+                              width="stretch")
+
+    def _prediction_chart(self, j: int, predictions) -> alt.Chart:
+        p = self.preview
+        lo, hi = p.domain(j)
+        frame = views.prediction_frame(p, j, predictions)
+        return alt.Chart(frame, title=p.target_names[j]).mark_line(clip=True).encode(
+            x=alt.X("t:Q", title="time step",
+                    scale=alt.Scale(domain=[int(p.test_index[0]), int(p.test_index[-1])])),
+            y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[lo, hi])),
+            color=alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=COLORS),
+                            legend=alt.Legend(orient="bottom", title=None)),
+            strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=DASHES),
+                                      legend=None),
+        ).properties(height=self.height, autosize=FIT_X)
+
+    def _loss_chart(self) -> alt.Chart:
+        return alt.Chart(views.loss_frame(self.reports), title="loss").mark_line(
+            point=True).encode(
+            x=alt.X("epoch:Q", scale=alt.Scale(domain=[1, max(self.config.epochs, 2)])),
+            y=alt.Y("loss:Q", scale=alt.Scale(type="log")),
+            color=alt.Color("split:N", legend=alt.Legend(orient="bottom", title=None)),
+        ).properties(height=140, autosize=FIT_X)
+
+
+def _badge(t) -> str:
+    name = html.escape(t.name)
+    if not t.predictable:  # pure noise: flat is the right answer, not a failure
+        return f":gray-badge[{name}: {t.verdict} (pure noise: nothing to learn)]"
+    return f":{BADGE[t.verdict]}-badge[{name}: {t.verdict}]"
+
+
+def _finite(x: float) -> bool:
+    return x == x and abs(x) != float("inf")
+
+
+def run_live(panels: list[Panel], tick: float = 0.15) -> list:
+    """Submit every panel's config and redraw each as its epochs arrive.
+
+    The script thread only renders; training runs in the runner's workers. If the
+    session moves on (a widget changes, Stop, another page, the tab closes), Streamlit
+    interrupts this loop and ``finally`` cancels the runs, freeing their workers.
+    """
+    runner = get_runner()
+    handles = [runner.submit(p.config) for p in panels]
+    try:
+        for p, h in zip(panels, handles):
+            p.replayed = h.replayed
+            p.draw()
+        while not all(p.done for p in panels):
+            time.sleep(tick)
+            for p, h in zip(panels, handles):
+                if p.done:
+                    continue
+                events = h.poll()
+                if not events and not p.queued:
+                    p.draw_status()  # elapsed clock; also lets Streamlit interrupt us
+                    continue
+                if not events:
+                    events = [("queued", h.position())]
+                p.apply(events)
+                p.draw() if any(e[0] != "queued" for e in events) else p.draw_status()
+        for p in panels:
+            p.draw()
+    finally:
+        for p, h in zip(panels, handles):
+            h.cancel()
+            p.remember()
+    return [p.result for p in panels]
+
+
+def failure_page(title: str, broken: ExperimentConfig, fixed: ExperimentConfig,
+                 story: str, key: str) -> None:
+    """Broken and fixed side by side, both live, same seed; one click runs both."""
+    st.markdown(story)
+    run = st.button("▶ Run both side by side", type="primary", key=f"{key}_run")
+    if run:
+        st.session_state[f"{key}_on"] = True
+    left, right = st.columns(2)
+    with left:
+        a = Panel(broken, "Broken: " + title, height=200)
+    with right:
+        b = Panel(fixed, "Fix", height=200)
+    if st.session_state.get(f"{key}_on"):
+        run_live([a, b])
+    else:
+        a.draw()
+        b.draw()
+        st.caption("Press the button to train both; runs already done on this server replay "
+                   "at once.")
+
+
+# --- controls ------------------------------------------------------------------------
+def log_options(options: list, value) -> list:
+    """A slider's option list that also holds a value arriving from a link."""
+    return sorted(set(options) | {value})
+
+
+def config_from_url() -> tuple[ExperimentConfig, list[str]]:
+    return views.config_from_query(st.query_params.to_dict())
+
+
+def show_problems(problems: list[str]) -> None:
+    if problems:
+        st.warning("Some settings in the link were not usable and were replaced by "
+                   "defaults:\n\n" + "\n".join(f"- {html.escape(p)}" for p in problems))
+
+
+def build_config(values: dict) -> ExperimentConfig | None:
+    """Validate widget values; show the reason and return None if they clash."""
+    try:
+        return ExperimentConfig.from_dict(values)
+    except ConfigError as err:
+        st.error(f"These settings cannot run: {err}")
+        return None

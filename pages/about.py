@@ -1,0 +1,36 @@
+"""About: what the lab shows and how to read it."""
+
+from pages._live import require_app
+
+require_app()
+
+import streamlit as st
+
+st.title("About LSTM Lab")
+st.markdown(
+    """
+A small LSTM that predicts **one value for every input** is a common complaint. The lab
+trains such a network live, epoch by epoch, and shows *why* it goes flat and *what* fixes it.
+
+**Reading the charts**
+
+* grey — the true values over the test span (the last 20 % of the series, never trained on);
+* red — the network's prediction after the latest epoch;
+* dashed blue — the **mean baseline** (always predict the training mean): a flat line by
+  construction, and what a collapsed network converges to;
+* dotted green — the **persistence baseline** (repeat the last value seen).
+
+**The numbers**
+
+* **flatness** = spread of the prediction / spread of the target. Under 0.3 the verdict is
+  **flat**.
+* **R²**: 1 is perfect, 0 is no better than the mean baseline, below 0 is worse.
+* **verdict**: *learning* (beats the mean, not flat), *unstable* (not flat but no better than
+  the mean), *flat*, *diverged* (the loss became NaN or infinite).
+
+**Pages**: the *Playground* has every knob; each other page shows one failure next to its
+fix, with the same seed, so the only difference is the knob that matters.
+
+The same experiments run from the command line: `python -m lstm_lab run --preset tiny-lr`.
+"""
+)

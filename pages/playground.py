@@ -1,0 +1,80 @@
+"""Playground: every knob in the sidebar; any change starts a new run."""
+
+from pages._live import require_app
+
+require_app()
+
+import streamlit as st
+
+from pages._live import (BATCH_OPTIONS, LR_OPTIONS, RATIO_OPTIONS, UNITS_OPTIONS, Panel,
+                         build_config, config_from_url, log_options, run_live, show_problems)
+from lstm_lab import views
+from lstm_lab.config import DATASETS, OPTIMIZERS
+
+st.title("Playground")
+
+# First visit in this session: the widgets start from the link's config.
+if "pg" not in st.session_state:
+    url_config, problems = config_from_url()
+    st.session_state.pg = url_config.to_dict()
+    st.session_state.pg_problems = problems
+    for k, v in st.session_state.pg.items():
+        st.session_state[f"pg_{k}"] = v
+show_problems(st.session_state.pg_problems)
+start = st.session_state.pg
+
+with st.sidebar:
+    st.header("Knobs")
+    v = {}
+    v["dataset"] = st.selectbox("Dataset", DATASETS, key="pg_dataset")
+    v["learning_rate"] = st.select_slider(
+        "Learning rate (log scale)", log_options(LR_OPTIONS, start["learning_rate"]),
+        key="pg_learning_rate", format_func=lambda x: f"{x:g}")
+    v["batch_size"] = st.select_slider(
+        "Batch size", log_options(BATCH_OPTIONS, start["batch_size"]), key="pg_batch_size")
+    v["feature_scale_ratio"] = st.select_slider(
+        "Feature scale ratio (multiscale, log scale)",
+        log_options(RATIO_OPTIONS, start["feature_scale_ratio"]),
+        key="pg_feature_scale_ratio", format_func=lambda x: f"{x:g}")
+    v["seq_len"] = st.slider("Sequence length (window)", 1, max(300, start["seq_len"]),
+                             key="pg_seq_len")
+    v["horizon"] = st.slider("Horizon (steps ahead)", 1, max(100, start["horizon"]),
+                             key="pg_horizon")
+    v["noise"] = st.slider("Noise", 0.0, max(3.0, start["noise"]), step=0.05, key="pg_noise")
+    v["units"] = st.select_slider("LSTM units", log_options(UNITS_OPTIONS, start["units"]),
+                                  key="pg_units")
+    v["epochs"] = st.slider("Epochs", 1, max(100, start["epochs"]), key="pg_epochs")
+    v["scale_inputs"] = st.toggle("Standardise columns (fit on the training span)",
+                                  key="pg_scale_inputs")
+    v["seed"] = st.number_input("Seed", 0, 2**31 - 1, step=1, key="pg_seed")
+    with st.expander("More"):
+        v["optimizer"] = st.selectbox("Optimizer", OPTIMIZERS, key="pg_optimizer")
+        v["period"] = st.number_input("Period (steps)", 2, 10_000, key="pg_period")
+        v["n_steps"] = st.number_input("Series length", 100, 20_000, step=100, key="pg_n_steps")
+        v["test_fraction"] = st.slider("Test fraction", 0.05, 0.5, step=0.05,
+                                       key="pg_test_fraction")
+
+config = build_config(v)
+if config is None:
+    st.stop()
+st.query_params.from_dict(views.config_to_query(config))
+
+left, right, _ = st.columns([1, 1, 4])
+stop = left.button("Stop", help="halt the run in flight")
+again = right.button("Run again", help="start this config again")
+with st.expander("Share this run"):
+    st.caption("The link holds the whole config: opening it reruns the same numbers.")
+    st.code("?" + "&".join(f"{k}={val}" for k, val in views.config_to_query(config).items()),
+            language=None)
+
+key = config.to_json()
+if stop:
+    st.session_state.pg_stopped = key
+if again:
+    st.session_state.pop("pg_stopped", None)
+panel = Panel(config, memo="pg_last")
+if st.session_state.get("pg_stopped") == key:
+    panel.draw()
+    st.info("Stopped. Change a knob or press **Run again** to train.")
+else:
+    run_live([panel])
