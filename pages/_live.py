@@ -6,9 +6,11 @@ axes from `lstm_lab.views`).
 
 from __future__ import annotations
 
-import html
 import os
+import re
+import runpy
 import time
+from pathlib import Path
 
 import altair as alt
 import streamlit as st
@@ -17,6 +19,7 @@ from lstm_lab import ConfigError, ExperimentConfig, views
 from lstm_lab.presets import get_preset
 from lstm_lab.runner import InProcessRunner, ProcessRunner
 
+APP_PATH = Path(__file__).resolve().parents[1] / "app.py"
 BADGE = {"learning": "green", "unstable": "orange", "flat": "red", "diverged": "violet"}
 SERIES = ["target", "prediction", "mean baseline", "persistence baseline"]
 # the target dark, the prediction red; persistence (the target one step late) pale, so
@@ -53,17 +56,19 @@ def preset(name: str) -> ExperimentConfig:
 def require_app() -> None:
     """Make sure a page runs under app.py's navigation.
 
-    Streamlit 1.x starts a server in its legacy "pages/ directory" mode until some script
-    calls ``st.navigation``. On a fresh server, a visitor's first URL that names a page
-    (a shared lesson link) would run that page file bare: no page config, the wrong menu.
-    The page then switches the server to st.navigation mode and reruns through app.py,
-    which keeps the page the URL names.
+    Streamlit 1.x starts in its legacy "pages/ directory" mode until some script calls
+    ``st.navigation`` (and AppTest resets to that mode on every run). In that mode a URL
+    naming a page -- a shared link opened first on a fresh server -- runs the page file
+    bare: no page config, the wrong menu. Here the page then runs app.py in its place,
+    whose ``st.navigation`` picks this same page, in this same run (so a click that
+    triggered the run is not lost), and the bare run ends.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        runpy.run_path(str(APP_PATH), run_name="__main__")
+        st.stop()
 
 
 # --- the live view -------------------------------------------------------------------
@@ -136,7 +141,7 @@ class Panel:
         diverged = self.result.diverged if self.result is not None else not (
             _finite(last.train_loss) and _finite(last.test_loss))
         targets, _ = self.preview.score(last.predictions, diverged)
-        self._badges.markdown("  ".join(_badge(t) for t in targets))
+        self._badges.markdown("  \n".join(_badge(t) for t in targets))
         self._loss.altair_chart(self._loss_chart(), width="stretch")
         self._table.dataframe(views.target_table(targets), hide_index=True,
                               width="stretch")
@@ -164,11 +169,25 @@ class Panel:
         ).properties(height=140, autosize=FIT_X)
 
 
+def md_escape(text: str) -> str:
+    """Show user-supplied text literally in Markdown (Streamlit never renders its HTML)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
+
+
 def _badge(t) -> str:
-    name = html.escape(t.name)
+    """Verdict badge, then flatness and R² beside the baselines' R²."""
+    name = md_escape(t.name)
     if not t.predictable:  # pure noise: flat is the right answer, not a failure
-        return f":gray-badge[{name}: {t.verdict} (pure noise: nothing to learn)]"
-    return f":{BADGE[t.verdict]}-badge[{name}: {t.verdict}]"
+        badge = f":gray-badge[{name}: {t.verdict} (pure noise: nothing to learn)]"
+    else:
+        badge = f":{BADGE[t.verdict]}-badge[{name}: {t.verdict}]"
+    base = ", ".join(f"{k} {_num(b.r2)}" for k, b in t.baselines.items())
+    return (f"{badge} flatness **{_num(t.scores.flatness)}** · R² **{_num(t.scores.r2)}** "
+            f"(baselines' R²: {base})")
+
+
+def _num(x) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
 
 
 def _finite(x: float) -> bool:
@@ -244,7 +263,7 @@ def config_from_url() -> tuple[ExperimentConfig, list[str]]:
 def show_problems(problems: list[str]) -> None:
     if problems:
         st.warning("Some settings in the link were not usable and were replaced by "
-                   "defaults:\n\n" + "\n".join(f"- {html.escape(p)}" for p in problems))
+                   "defaults:\n\n" + "\n".join(f"- {md_escape(p)}" for p in problems))
 
 
 def build_config(values: dict) -> ExperimentConfig | None:

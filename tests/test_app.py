@@ -1,0 +1,143 @@
+"""AppTest: every page renders, the sliders drive the run, charts carry the right data."""
+
+import json
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lstm_lab import ExperimentConfig, run_experiment
+from lstm_lab.presets import get_preset
+
+os.environ["LSTM_LAB_RUNNER"] = "inprocess"  # runs on a thread of the test process
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = ["pages/playground.py", "pages/learning_rate.py", "pages/feature_scaling.py",
+         "pages/sequence_length.py", "pages/about.py"]
+
+
+def open_app(page: str | None = None, **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=240)
+    for k, v in query.items():
+        at.query_params[k] = v
+    if page:
+        at.switch_page(page)
+    return at.run()
+
+
+def charts(at: AppTest) -> list[tuple[dict, dict]]:
+    """(Vega-Lite spec, {dataset name: DataFrame}) for every chart on the page."""
+    out = []
+    for el in at.get("vega_lite_chart"):
+        frames = {d.name: pa.ipc.open_stream(d.data.data).read_pandas() for d in el.proto.datasets}
+        out.append((json.loads(el.proto.spec), frames))
+    return out
+
+
+def series_names(chart) -> set:
+    _, frames = chart
+    return set().union(*(set(f["series"]) for f in frames.values() if "series" in f))
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def ran(config: ExperimentConfig) -> bool:
+    from pages._live import get_runner
+
+    return get_runner().cached(config) is not None
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_exception(page):
+    at = open_app(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title
+
+
+def test_playground_trains_the_default_config_and_puts_it_in_the_url():
+    at = open_app()
+    assert not at.exception
+    assert any("Epoch 20/20" in c and "finished" in c for c in captions(at))
+    assert at.query_params["learning_rate"] == "0.001"
+    assert ExperimentConfig.from_dict(dict(at.query_params)) == ExperimentConfig()
+    assert ran(ExperimentConfig())
+
+
+@pytest.mark.parametrize("key,value,field", [
+    ("pg_learning_rate", 1e-5, "learning_rate"),
+    ("pg_batch_size", 8, "batch_size"),
+    ("pg_feature_scale_ratio", 100.0, "feature_scale_ratio"),
+    ("pg_seq_len", 20, "seq_len"),
+])
+def test_each_main_slider_changes_the_config_that_runs(key, value, field):
+    at = open_app()
+    widget = at.select_slider(key=key) if field != "seq_len" else at.slider(key=key)
+    widget.set_value(value).run()
+    assert not at.exception
+    expected = ExperimentConfig().replace(**{field: value})
+    assert float(at.query_params[field]) == value
+    assert ran(expected)
+
+
+def test_prediction_chart_carries_targets_predictions_and_baselines():
+    at = open_app()
+    preds, loss = charts(at)
+    assert series_names(preds) == {"target", "prediction", "mean baseline",
+                                   "persistence baseline"}
+    spec = preds[0]
+    # fixed axes: explicit domains, so nothing jumps between epochs
+    assert len(spec["encoding"]["y"]["scale"]["domain"]) == 2
+    assert len(spec["encoding"]["x"]["scale"]["domain"]) == 2
+    assert loss[0]["encoding"]["y"]["scale"]["type"] == "log"
+    assert loss[0]["encoding"]["x"]["scale"]["domain"] == [1, 20]
+
+
+def test_multiscale_gets_one_chart_per_target():
+    at = open_app(dataset="multiscale", feature_scale_ratio="1000")
+    pred_charts = [c for c in charts(at) if "series" in c[0]["encoding"]["color"]["field"]]
+    assert [c[0]["title"] for c in pred_charts] == ["large", "small", "noise"]
+    assert any("pure noise" in m.value for m in at.markdown)
+
+
+def test_shared_link_reproduces_the_same_numbers():
+    at = open_app(learning_rate="1e-05", seed="3", epochs="5")
+    table = at.dataframe[0].value
+    alone = run_experiment(ExperimentConfig(learning_rate=1e-5, seed=3, epochs=5))
+    assert table["R²"][0] == alone.targets[0].scores.r2
+    assert table["flatness"][0] == alone.targets[0].scores.flatness
+
+
+def test_bad_query_string_shows_a_notice_and_falls_back():
+    at = open_app(learning_rate="fast", seq_len="5000", colour="red")
+    assert not at.exception
+    notice = at.warning[0].value.replace("\\", "")  # as displayed, Markdown escapes gone
+    assert "learning_rate must be a number (1e-07 … 10), got 'fast'" in notice
+    assert "unknown setting 'colour' ignored" in notice
+    assert "seq_len = 5000 is out of range" in notice
+    assert at.query_params["learning_rate"] == "0.001"
+
+
+def test_stop_halts_and_does_not_restart_until_asked():
+    at = open_app(epochs="3")
+    at.button[0].click().run()  # Stop
+    assert any("Stopped" in i.value for i in at.info)
+    at.button[1].click().run()  # Run again
+    assert not at.info and any("finished" in c for c in captions(at))
+
+
+@pytest.mark.parametrize("page,key,broken,fixed", [
+    ("pages/learning_rate.py", "lr_run", "tiny-lr", "tiny-lr-fixed"),
+    ("pages/feature_scaling.py", "scale_run", "unscaled", "unscaled-fixed"),
+    ("pages/sequence_length.py", "seq_run", "short-window", "short-window-fixed"),
+])
+def test_failure_page_runs_broken_and_fix_side_by_side(page, key, broken, fixed):
+    at = open_app(page)
+    at.button(key=key).click().run()
+    assert not at.exception
+    badges = " ".join(m.value for m in at.markdown if "-badge[" in m.value)
+    assert ":red-badge[" in badges and ":green-badge[" in badges
+    assert sum("finished" in c for c in captions(at)) == 2
+    assert ran(get_preset(broken).config) and ran(get_preset(fixed).config)

@@ -1,0 +1,106 @@
+import os
+import signal
+
+import numpy as np
+import pytest
+
+from conftest import TINY
+from lstm_lab import ExperimentConfig, run_experiment
+from lstm_lab.runner import InProcessRunner, ProcessRunner, wait_idle
+
+
+def kinds(handle):
+    return [e[0] for e in handle.events(timeout=60)]
+
+
+@pytest.fixture
+def local():
+    r = InProcessRunner(workers=1)
+    yield r
+    r.shutdown()
+
+
+def test_in_process_streams_every_epoch_then_done(local):
+    cfg = ExperimentConfig(**TINY)
+    events = list(local.submit(cfg).events(timeout=60))
+    assert [k for k, _ in events if k != "queued"] == ["started"] + ["epoch"] * 3 + ["done"]
+    result = events[-1][1]
+    np.testing.assert_array_equal(result.predictions, run_experiment(cfg).predictions)
+
+
+def test_a_config_already_run_replays_at_once(local):
+    cfg = ExperimentConfig(**TINY, seed=11)
+    first = list(local.submit(cfg).events(timeout=60))[-1][1]
+    again = local.submit(cfg)
+    assert again.replayed and again.finished.is_set()
+    events = again.poll()
+    assert [k for k, _ in events] == ["started", "epoch", "epoch", "epoch", "done"]
+    assert events[-1][1] is first
+
+
+def test_cancel_stops_within_one_epoch_and_frees_the_slot(local):
+    cfg = ExperimentConfig(**{**TINY, "epochs": 200})
+    handle = local.submit(cfg)
+    for kind, payload in handle.events(timeout=60):
+        if kind == "epoch" and payload.epoch == 1:
+            handle.cancel()
+        if kind == "done":
+            break
+    assert payload.stopped and payload.epochs_run <= 2
+    assert wait_idle(local)
+    assert local.cached(cfg) is None  # a stopped run is never replayed as if complete
+
+
+def test_waiting_runs_know_their_place(local):
+    slow = local.submit(ExperimentConfig(**{**TINY, "epochs": 100}))
+    next(e for e in slow.events(timeout=60) if e[0] == "started")
+    waiting = [local.submit(ExperimentConfig(**TINY, seed=s)) for s in (21, 22)]
+    assert [h.position() for h in waiting] == [1, 2]
+    waiting[0].cancel()  # a cancelled queued run is dropped without a worker
+    slow.cancel()
+    assert kinds(waiting[0])[-1] == "error"
+    assert kinds(waiting[1])[-1] == "done"
+
+
+@pytest.fixture(scope="module")
+def pool():
+    r = ProcessRunner(workers=2)
+    yield r
+    r.shutdown()
+
+
+def test_worker_processes_give_the_same_numbers_as_in_process(pool):
+    cfg = ExperimentConfig(**TINY, seed=3)
+    handles = [pool.submit(cfg.replace(seed=s)) for s in (3, 4)]
+    results = [list(h.events(timeout=120))[-1][1] for h in handles]
+    assert len(set(pool.pids())) == 2
+    for s, res in zip((3, 4), results):
+        alone = run_experiment(cfg.replace(seed=s))
+        np.testing.assert_array_equal(res.predictions, alone.predictions)
+        assert res.history[-1].train_loss == alone.history[-1].train_loss
+
+
+def test_cancelled_run_frees_its_worker_process(pool):
+    handle = pool.submit(ExperimentConfig(**{**TINY, "epochs": 500}, seed=7))
+    for kind, payload in handle.events(timeout=120):
+        if kind == "epoch":
+            handle.cancel()
+        if kind == "done":
+            break
+    assert payload.stopped and payload.epochs_run < 10
+    assert wait_idle(pool)
+
+
+def test_killed_worker_fails_only_its_run_and_is_replaced(pool):
+    handle = pool.submit(ExperimentConfig(**{**TINY, "epochs": 500}, seed=8))
+    for kind, payload in handle.events(timeout=120):
+        if kind == "epoch":
+            before = set(pool.pids())  # both workers: whichever runs this job dies
+            for pid in before:
+                os.kill(pid, signal.SIGKILL)
+        if kind in ("done", "error"):
+            break
+    assert kind == "error" and "stopped unexpectedly" in payload
+    nxt = pool.submit(ExperimentConfig(**TINY, seed=9))
+    assert kinds(nxt)[-1] == "done"
+    assert set(pool.pids()).isdisjoint(before)
