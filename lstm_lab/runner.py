@@ -136,24 +136,28 @@ class _BaseRunner:
             except ValueError:
                 return 0
 
-    def _next(self) -> RunHandle | None:
+    def _next(self, idle_check: float) -> RunHandle | str | None:
+        """The next job; None once shut down; "idle" after ``idle_check`` s with no job."""
         with self._cond:
-            while True:
-                if self._closed:
-                    return None
-                while self._pending and self._pending[0].cancelled:
-                    self._pending.popleft()._emit("error", "cancelled before it started")
-                if self._pending:
-                    self.busy += 1
-                    return self._pending.popleft()
-                self._cond.wait()
+            if self._closed:
+                return None
+            while self._pending and self._pending[0].cancelled:
+                self._pending.popleft()._emit("error", "cancelled before it started")
+            if self._pending:
+                self.busy += 1
+                return self._pending.popleft()
+            self._cond.wait(timeout=idle_check)
+            return "idle"
 
     def _slot_loop(self, slot: int) -> None:
         self._prepare(slot)
         while True:
-            handle = self._next()
+            handle = self._next(idle_check=1.0)
             if handle is None:
                 return
+            if handle == "idle":  # between jobs: make sure the slot's worker is alive
+                self._prepare(slot)
+                continue
             try:
                 result = self._execute(slot, handle)
                 if result is not None and not result.stopped:
@@ -276,7 +280,8 @@ class ProcessRunner(_BaseRunner):
         super().__init__(workers, cache_size)  # starts the slot threads, which start workers
 
     def pids(self) -> list[int]:
-        return [w.process.pid for w in self._workers if w is not None]
+        """Process ids of the live workers."""
+        return [w.process.pid for w in self._workers if w is not None and w.process.is_alive()]
 
     def shutdown(self) -> None:
         super().shutdown()

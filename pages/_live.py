@@ -128,7 +128,8 @@ class Panel:
             self._status.caption(f"Epoch {k}/{n} — training… {time.monotonic() - self.t0:.1f} s")
 
     def draw(self) -> None:
-        self.draw_status()
+        """Charts, verdicts, loss and scores; the status line last, so that once it says
+        "finished" everything above it shows the final epoch."""
         last = self.reports[-1] if self.reports else None
         preds = last.predictions if last is not None else None
         names = self.preview.target_names
@@ -136,15 +137,15 @@ class Panel:
             cols = st.columns(len(names)) if len(names) > 1 else [st.container()]
             for j, col in enumerate(cols):
                 col.altair_chart(self._prediction_chart(j, preds), width="stretch")
-        if last is None:
-            return
-        diverged = self.result.diverged if self.result is not None else not (
-            _finite(last.train_loss) and _finite(last.test_loss))
-        targets, _ = self.preview.score(last.predictions, diverged)
-        self._badges.markdown("  \n".join(_badge(t) for t in targets))
-        self._loss.altair_chart(self._loss_chart(), width="stretch")
-        self._table.dataframe(views.target_table(targets), hide_index=True,
-                              width="stretch")
+        if last is not None:
+            diverged = self.result.diverged if self.result is not None else not (
+                _finite(last.train_loss) and _finite(last.test_loss))
+            targets, _ = self.preview.score(last.predictions, diverged)
+            self._badges.markdown("  \n".join(_badge(t) for t in targets))
+            self._loss.altair_chart(self._loss_chart(), width="stretch")
+            self._table.dataframe(views.target_table(targets), hide_index=True,
+                                  width="stretch")
+        self.draw_status()
 
     def _prediction_chart(self, j: int, predictions) -> alt.Chart:
         p = self.preview
