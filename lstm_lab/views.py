@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Mapping
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -121,6 +122,11 @@ def config_from_query(params: Mapping[str, Any], base: ExperimentConfig | None =
 def config_to_query(config: ExperimentConfig) -> dict[str, str]:
     """The full config as query-string values (round-trips through config_from_query)."""
     return {k: _text(v) for k, v in config.to_dict().items()}
+
+
+def share_link(base_url: str | None, config: ExperimentConfig) -> str:
+    """A link that reopens this exact run: the page's URL plus the full config."""
+    return f"{base_url or ''}?{urlencode(config_to_query(config))}"
 
 
 def _text(v: Any) -> str:

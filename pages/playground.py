@@ -59,13 +59,12 @@ if config is None:
     st.stop()
 st.query_params.from_dict(views.config_to_query(config))
 
-left, right, _ = st.columns([1, 1, 4])
-stop = left.button("Stop", help="halt the run in flight")
+left, right, _ = st.columns([1, 1, 3])
+stop = left.button("Stop training", help="halt the run in flight")
 again = right.button("Run again", help="start this config again")
 with st.expander("Share this run"):
     st.caption("The link holds the whole config: opening it reruns the same numbers.")
-    st.code("?" + "&".join(f"{k}={val}" for k, val in views.config_to_query(config).items()),
-            language=None)
+    st.code(views.share_link(st.context.url, config), language=None, wrap_lines=True)
 
 key = config.to_json()
 if stop:

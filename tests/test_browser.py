@@ -206,3 +206,47 @@ def test_slider_change_to_first_updated_chart_latency(server, page):
     print(f"\nslider change -> first updated chart: median {median * 1000:.0f} ms "
           f"over {len(times)} ({', '.join(f'{t * 1000:.0f}' for t in times)} ms)")
     assert len(times) == 5
+
+
+def wait_epoch(pg, at_least: int, timeout: float = 120) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in status(pg):
+            m = EPOCH.search(line)
+            if m and int(m.group(1)) >= at_least:
+                return int(m.group(1))
+        time.sleep(0.1)
+    raise AssertionError(f"never reached epoch {at_least}: {status(pg)}")
+
+
+def test_stop_button_halts_the_run(server, page):
+    page.goto(server + "/?epochs=400&seed=77")
+    wait_epoch(page, 2)
+    page.get_by_role("button", name="Stop training").click()
+    page.get_by_text("Stopped.").wait_for(timeout=30_000)
+    m = EPOCH.search(status(page)[0])
+    assert int(m.group(1)) < 400  # partial run kept on screen, not restarted
+    shot(page, "playground-stopped")
+
+
+def test_busy_pool_queues_and_leaving_pages_frees_the_workers(server, browser):
+    """Two long runs fill the two workers; a third tab waits with its place shown.
+    One tab closes and the other moves to another page: both runs are cancelled, so
+    the waiting run starts and a fourth one is not queued."""
+    tabs = [browser.new_context().new_page() for _ in range(3)]
+    for i, tab in enumerate(tabs[:2]):
+        tab.goto(f"{server}/?epochs=1000&seed={200 + i}")
+        wait_epoch(tab, 1)
+    tabs[2].goto(f"{server}/?epochs=5&seed=202")
+    tabs[2].get_by_text("Queued — place 1").wait_for(timeout=30_000)
+    shot(tabs[2], "playground-queued")
+
+    tabs[0].context.close()  # tab closed
+    tabs[1].get_by_role("link", name="About").click()  # page change
+    wait_finished(tabs[2], timeout=60)  # the queued run got a worker
+    fresh = browser.new_context().new_page()
+    fresh.goto(f"{server}/?epochs=5&seed=203")
+    wait_finished(fresh, timeout=60)
+    assert not fresh.get_by_text("Queued").count()
+    for tab in (tabs[1], tabs[2], fresh):
+        tab.context.close()

@@ -1,0 +1,248 @@
+"""Benchmark: the lab engine against plain Keras, in one run, on this machine.
+
+    python bench/run.py            # full: ~5 minutes on 2 cores
+    python bench/run.py --quick    # fewer repeats, for a smoke check
+
+The peer is what a user writes by hand for a live plot: ``model.fit`` with an epoch-end
+callback that calls ``model.predict`` on the test windows. Every number is a median;
+machines here are shared and noisy, so compare the ratios, not the absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lstm_lab import ExperimentConfig, run_experiment  # noqa: E402
+from lstm_lab.data import prepare  # noqa: E402
+from lstm_lab.model import Engine, Shape, keras, tf  # noqa: E402
+from lstm_lab.train import _REPORT_ARGS, _to_tensors  # noqa: E402
+
+CONFIGS = {
+    "default (units 32, seq 50, batch 32)": ExperimentConfig(),
+    "batch size 1": ExperimentConfig(batch_size=1),
+    "units 128, seq 200, batch 32": ExperimentConfig(units=128, seq_len=200),
+}
+
+
+def shape_of(cfg: ExperimentConfig, data) -> Shape:
+    return Shape(cfg.seq_len, data.x_train.shape[2], data.y_train.shape[1], cfg.units,
+                 cfg.batch_size, cfg.optimizer)
+
+
+def lstm_flops_per_epoch(cfg: ExperimentConfig, n_windows: int, n_features: int) -> float:
+    """Multiply-adds of the LSTM over one epoch, x2 for FLOPs, x3 for forward + backward.
+
+    Per step and window the four gates multiply [x_t, h_{t-1}] (F + U) by (F + U, 4U).
+    The Dense head and elementwise gate math are left out (a few % at these sizes).
+    """
+    macs = n_windows * cfg.seq_len * 4 * cfg.units * (n_features + cfg.units)
+    return 2 * 3 * macs
+
+
+def matmul_peak_gflops(n: int = 4096, repeats: int = 5) -> float:
+    a = tf.random.normal((n, n), seed=1)
+    b = tf.random.normal((n, n), seed=2)
+    tf.linalg.matmul(a, b).numpy()  # warm up
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        tf.linalg.matmul(a, b).numpy()
+        times.append(time.perf_counter() - t)
+    return 2 * n**3 / statistics.median(times) / 1e9
+
+
+# --- the peer ---------------------------------------------------------------------------
+def peer_ms_per_epoch(cfg, data, epochs: int, predict: bool = True, fast: bool = False):
+    """Median ms/epoch of Keras fit (+ predict in an epoch-end callback), first epoch dropped.
+
+    fast=True is Keras' own levers: jit_compile and steps_per_execution.
+    """
+    model = keras.Sequential([keras.Input(data.x_train.shape[1:]), keras.layers.LSTM(cfg.units),
+                              keras.layers.Dense(data.y_train.shape[1])])
+    kw = dict(jit_compile=True, steps_per_execution=32) if fast else {}
+    model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss="mse", **kw)
+    stamps = []
+
+    class Live(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            stamps.append([time.perf_counter()])
+
+        def on_epoch_end(self, epoch, logs=None):
+            if predict:
+                model.predict(data.x_test, verbose=0)
+            stamps[-1].append(time.perf_counter())
+
+    model.fit(data.x_train, data.y_train, batch_size=cfg.batch_size, epochs=epochs,
+              verbose=0, callbacks=[Live()])
+    return statistics.median((b - a) * 1000 for a, b in stamps[1:])
+
+
+# --- the engine -------------------------------------------------------------------------
+def engine_ms_per_epoch(cfg, epochs: int, repeats: int) -> float:
+    """Median ms/epoch of run_experiment, report included; a warm-up run compiles first."""
+    run_experiment(cfg.replace(epochs=2))
+    per_epoch = []
+    for r in range(repeats):
+        reports = []
+        run_experiment(cfg.replace(epochs=epochs, seed=r), on_epoch=reports.append)
+        elapsed = [0.0] + [x.elapsed for x in reports]
+        per_epoch += [(b - a) * 1000 for a, b in zip(elapsed[1:-1], elapsed[2:])]
+    return statistics.median(per_epoch)
+
+
+def engine_parts_ms(cfg, data, jit: bool, per_batch: bool, repeats: int):
+    """(train ms, report ms) per epoch for one engine variant, after warm-up."""
+    engine = Engine(shape_of(cfg, data), jit_compile=jit)
+    engine.reset(cfg.seed, cfg.learning_rate)
+    probe = list(range(min(256, len(data.x_train))))
+    t = _to_tensors(data, probe)
+    order = list(range(len(data.x_train)))
+    B = cfg.batch_size
+
+    def train():
+        if not per_batch:
+            return engine.train_epoch(t["x_train"], t["y_train"], order)
+        for i in range(0, len(order), B):  # one compiled call per batch, from Python
+            engine._train_step(t["x_train"], t["y_train"], tf.constant(order[i:i + B]))
+
+    train()
+    engine.report(*(t[k] for k in _REPORT_ARGS))
+    tr, rp = [], []
+    for _ in range(repeats):
+        a = time.perf_counter()
+        train()
+        b = time.perf_counter()
+        engine.report(*(t[k] for k in _REPORT_ARGS))
+        c = time.perf_counter()
+        tr.append((b - a) * 1000)
+        rp.append((c - b) * 1000)
+    return statistics.median(tr), statistics.median(rp)
+
+
+def first_report_ms(cfg, fresh: bool) -> float:
+    """Time from submit to the first epoch report: a new engine (build + compile) or a reused one."""
+    import lstm_lab.model as model_mod
+
+    if fresh:
+        model_mod._local.engines = {}
+    seen = []
+    t0 = time.perf_counter()
+    run_experiment(cfg.replace(epochs=1), on_epoch=lambda r: seen.append(time.perf_counter()))
+    return (seen[0] - t0) * 1000
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def rss_growth(runs: int, peer: bool) -> float:
+    cfg = ExperimentConfig(epochs=2)
+    data = prepare(cfg)
+    one = (lambda s: peer_ms_per_epoch(cfg.replace(seed=s), data, 2)) if peer else (
+        lambda s: run_experiment(cfg.replace(seed=s)))
+    one(0)
+    start = rss_mb()
+    for s in range(1, runs + 1):
+        one(s)
+    return rss_mb() - start
+
+
+def browser_latency(skip: bool) -> str:
+    path = ROOT / "artifacts" / "latency.json"
+    if not skip:
+        subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/test_browser.py", "-k",
+                        "latency", "-p", "no:cacheprovider"], cwd=ROOT,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not path.exists():
+        return "not measured (needs Chromium; see tests/test_browser.py)"
+    d = json.loads(path.read_text())
+    ms = ", ".join(f"{t * 1000:.0f}" for t in d["slider_to_first_chart_s"])
+    return f"median {d['median_s'] * 1000:.0f} ms (runs: {ms} ms)"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repeats")
+    ap.add_argument("--no-browser", action="store_true", help="reuse artifacts/latency.json")
+    args = ap.parse_args()
+    reps = 2 if args.quick else 5
+
+    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} cores, "
+          f"intra-op threads {tf.config.threading.get_intra_op_parallelism_threads() or 'auto'}")
+    peak = matmul_peak_gflops()
+    print(f"TF fp32 matmul peak (4096², median of 5): {peak:.0f} GFLOP/s\n")
+
+    print("| config | peer ms/epoch | lab ms/epoch | speed-up | lab GFLOP/s | % of peak |")
+    print("|---|---|---|---|---|---|")
+    for name, cfg in CONFIGS.items():
+        data = prepare(cfg)
+        slow = cfg.batch_size == 1 or cfg.units > 64
+        peer_epochs = 3 if slow else 8
+        peer = statistics.median(peer_ms_per_epoch(cfg, data, peer_epochs)
+                                 for _ in range(2 if slow else reps // 2 + 1))
+        lab = engine_ms_per_epoch(cfg, 5 if slow else 20, 2 if slow else reps)
+        flops = lstm_flops_per_epoch(cfg, len(data.x_train), data.x_train.shape[2])
+        gf = flops / (lab / 1000) / 1e9
+        print(f"| {name} | {peer:.0f} | {lab:.0f} | {peer / lab:.1f}× | {gf:.1f} | "
+              f"{100 * gf / peak:.0f} % |", flush=True)
+
+    print("\nLevers, default config and batch size 1 (ms per epoch, median):")
+    print("| variant | default | batch 1 |")
+    print("|---|---|---|")
+    rows: dict[str, list[str]] = {}
+    for cfg in (CONFIGS["default (units 32, seq 50, batch 32)"], CONFIGS["batch size 1"]):
+        data = prepare(cfg)
+        ep = 3 if cfg.batch_size == 1 else 8
+        rows.setdefault("Keras fit + predict callback (the peer)", []).append(
+            peer_ms_per_epoch(cfg, data, ep))
+        rows.setdefault("Keras fit, no predict", []).append(
+            peer_ms_per_epoch(cfg, data, ep, predict=False))
+        rows.setdefault("Keras fit, jit_compile + steps_per_execution 32, no predict",
+                        []).append(peer_ms_per_epoch(cfg, data, ep, predict=False, fast=True))
+        n = 3 if cfg.batch_size == 1 else reps
+        for label, jit, per_batch in (
+            ("engine: graph mode, no XLA, one call per epoch", False, False),
+            ("engine: XLA, one call per batch", True, True),
+            ("engine: XLA, one call per epoch", True, False),
+        ):
+            tr, rp = engine_parts_ms(cfg, data, jit, per_batch, n)
+            rows.setdefault(label + " (train only)", []).append(tr)
+            if label.endswith("per epoch") and jit:
+                rows.setdefault("engine: its compiled report (predictions, grads, ΔW)",
+                                []).append(rp)
+                rows.setdefault("  report share of epoch time", []).append(100 * rp / (tr + rp))
+    for label, vals in rows.items():
+        unit = " %" if "share" in label else ""
+        print(f"| {label} | " + " | ".join(f"{v:.0f}{unit}" for v in vals) + " |", flush=True)
+
+    cfg = ExperimentConfig(seed=123)
+    fresh = statistics.median(first_report_ms(cfg.replace(seed=123 + i), True) for i in range(3))
+    reused = statistics.median(first_report_ms(cfg.replace(seed=200 + i), False) for i in range(3))
+    print(f"\nFirst epoch report of a new run, default config: new engine (build + XLA "
+          f"compile) {fresh:.0f} ms; engine reused for the same shape {reused:.0f} ms")
+
+    runs = 20 if args.quick else 50
+    lab_rss = rss_growth(runs, peer=False)
+    peer_rss = rss_growth(runs, peer=True)
+    print(f"RSS growth over {runs} consecutive runs in one process: lab engine "
+          f"{lab_rss:+.0f} MB; peer (a new Keras model per run) {peer_rss:+.0f} MB")
+    print(f"Browser: slider change -> first updated chart, warm server: "
+          f"{browser_latency(args.no_browser)}")
+
+
+if __name__ == "__main__":
+    main()
