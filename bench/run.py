@@ -19,13 +19,17 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lstm_lab import ExperimentConfig, run_experiment  # noqa: E402
 from lstm_lab.data import prepare  # noqa: E402
 from lstm_lab.model import Engine, Shape, keras, tf  # noqa: E402
-from lstm_lab.train import _REPORT_ARGS, _to_tensors  # noqa: E402
+from lstm_lab.train import _to_tensors  # noqa: E402
+
+tf.get_logger().setLevel("ERROR")  # a fresh engine per variant retraces on purpose
 
 CONFIGS = {
     "default (units 32, seq 50, batch 32)": ExperimentConfig(),
@@ -101,32 +105,28 @@ def engine_ms_per_epoch(cfg, epochs: int, repeats: int) -> float:
 
 
 def engine_parts_ms(cfg, data, jit: bool, per_batch: bool, repeats: int):
-    """(train ms, report ms) per epoch for one engine variant, after warm-up."""
+    """(train-only ms, with-report ms) per epoch for one engine variant, after warm-up."""
     engine = Engine(shape_of(cfg, data), jit_compile=jit)
     engine.reset(cfg.seed, cfg.learning_rate)
-    probe = list(range(min(256, len(data.x_train))))
-    t = _to_tensors(data, probe)
-    order = list(range(len(data.x_train)))
+    t = _to_tensors(data)
+    order = np.arange(len(data.x_train))
     B = cfg.batch_size
 
-    def train():
+    def train(report: bool):
         if not per_batch:
-            return engine.train_epoch(t["x_train"], t["y_train"], order)
+            return engine.run_epoch(t["x_train"], t["y_train"], order, t["x_test"],
+                                    t["y_test"], report=report)
         for i in range(0, len(order), B):  # one compiled call per batch, from Python
-            engine._train_step(t["x_train"], t["y_train"], tf.constant(order[i:i + B]))
+            engine.train_step(t["x_train"], t["y_train"], tf.constant(order[i:i + B]))
 
-    train()
-    engine.report(*(t[k] for k in _REPORT_ARGS))
-    tr, rp = [], []
-    for _ in range(repeats):
-        a = time.perf_counter()
-        train()
-        b = time.perf_counter()
-        engine.report(*(t[k] for k in _REPORT_ARGS))
-        c = time.perf_counter()
-        tr.append((b - a) * 1000)
-        rp.append((c - b) * 1000)
-    return statistics.median(tr), statistics.median(rp)
+    times = {False: [], True: []}
+    for report in (False, True):
+        train(report)  # compile
+        for _ in range(repeats):
+            a = time.perf_counter()
+            train(report)
+            times[report].append((time.perf_counter() - a) * 1000)
+    return statistics.median(times[False]), statistics.median(times[True])
 
 
 def first_report_ms(cfg, fresh: bool) -> float:
@@ -200,31 +200,30 @@ def main() -> None:
         print(f"| {name} | {peer:.0f} | {lab:.0f} | {peer / lab:.1f}× | {gf:.1f} | "
               f"{100 * gf / peak:.0f} % |", flush=True)
 
-    print("\nLevers, default config and batch size 1 (ms per epoch, median):")
-    print("| variant | default | batch 1 |")
-    print("|---|---|---|")
-    rows: dict[str, list[str]] = {}
-    for cfg in (CONFIGS["default (units 32, seq 50, batch 32)"], CONFIGS["batch size 1"]):
+    print("\nLevers (ms per epoch, median; train only unless said):")
+    print("| variant | " + " | ".join(CONFIGS) + " |")
+    print("|---|---|---|---|")
+    rows: dict[str, list[float]] = {}
+    for cfg in CONFIGS.values():
         data = prepare(cfg)
-        ep = 3 if cfg.batch_size == 1 else 8
-        rows.setdefault("Keras fit + predict callback (the peer)", []).append(
-            peer_ms_per_epoch(cfg, data, ep))
-        rows.setdefault("Keras fit, no predict", []).append(
-            peer_ms_per_epoch(cfg, data, ep, predict=False))
-        rows.setdefault("Keras fit, jit_compile + steps_per_execution 32, no predict",
-                        []).append(peer_ms_per_epoch(cfg, data, ep, predict=False, fast=True))
-        n = 3 if cfg.batch_size == 1 else reps
+        slow = cfg.batch_size == 1 or cfg.units > 64
+        ep, n = (3, 2) if slow else (8, reps)
+        for label, kw in (("Keras fit + predict callback (the peer)", {}),
+                          ("Keras fit, no predict", dict(predict=False)),
+                          ("Keras fit, jit_compile + steps_per_execution 32, no predict",
+                           dict(predict=False, fast=True))):
+            rows.setdefault(label, []).append(peer_ms_per_epoch(cfg, data, ep, **kw))
         for label, jit, per_batch in (
             ("engine: graph mode, no XLA, one call per epoch", False, False),
             ("engine: XLA, one call per batch", True, True),
             ("engine: XLA, one call per epoch", True, False),
         ):
-            tr, rp = engine_parts_ms(cfg, data, jit, per_batch, n)
-            rows.setdefault(label + " (train only)", []).append(tr)
-            if label.endswith("per epoch") and jit:
-                rows.setdefault("engine: its compiled report (predictions, grads, ΔW)",
-                                []).append(rp)
-                rows.setdefault("  report share of epoch time", []).append(100 * rp / (tr + rp))
+            tr, full = engine_parts_ms(cfg, data, jit, per_batch, n)
+            rows.setdefault(label, []).append(tr)
+            if jit and not per_batch:
+                rows.setdefault("engine: XLA, one call per epoch, with the report", []).append(full)
+                rows.setdefault("  report share of epoch time", []).append(
+                    100 * max(full - tr, 0.0) / full)
     for label, vals in rows.items():
         unit = " %" if "share" in label else ""
         print(f"| {label} | " + " | ".join(f"{v:.0f}{unit}" for v in vals) + " |", flush=True)

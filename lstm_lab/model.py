@@ -103,9 +103,9 @@ class Engine:
         n_params = sum(int(np.prod(v.shape)) for v in self.variables)
         # flat copy of the weights at the last report, for ||ΔW|| / ||W||
         self._prev = tf.Variable(tf.zeros([n_params]), trainable=False)
-        self._train_epoch = tf.function(self._train_epoch_impl, jit_compile=jit_compile)
-        self._train_step = tf.function(self._train_step_impl, jit_compile=jit_compile)
-        self._report = tf.function(self._report_impl, jit_compile=jit_compile)
+        self._epoch = tf.function(self._epoch_impl, jit_compile=jit_compile)
+        self._predict = tf.function(self._predict_impl, jit_compile=jit_compile)
+        self._one_step = tf.function(self._one_step_impl, jit_compile=jit_compile)
 
     # --- per run ------------------------------------------------------------------
     def reset(self, seed: int, learning_rate: float) -> None:
@@ -122,71 +122,77 @@ class Engine:
         now = self._flat_weights().numpy()
         return float(np.linalg.norm(now - self._start) / np.linalg.norm(self._start))
 
-    def train_epoch(self, x: tf.Tensor, y: tf.Tensor, order: np.ndarray) -> float:
-        """One pass over the training windows in the given order; returns the mean batch loss.
+    def run_epoch(self, x, y, order: np.ndarray, x_test, y_test, report: bool = True):
+        """One pass over the training windows in ``order``, and the epoch's report.
 
-        x : (n, seq_len, n_features), y : (n, n_targets), order : (n,) permutation.
-        Full batches run in one compiled loop; a final partial batch (as Keras' fit
-        would also take) runs as one more step.
+        x : (n, seq_len, n_features), y : (n, n_targets), order : (n,) permutation,
+        x_test : (n_test, seq_len, n_features), y_test : (n_test, n_targets).
+        Full batches run in one compiled loop, then a final partial batch (as Keras'
+        fit also takes it), then the report -- all inside one compiled call.
+
+        Returns (train_loss, pred (n_test, n_targets), test_loss, grad_norms (n_features,),
+        weight_change), or only train_loss with ``report=False`` (for the benchmark).
         """
         B = self.shape.batch_size
         n_full = len(order) // B
-        total, steps = 0.0, 0
-        if n_full:
-            idx = tf.constant(order[: n_full * B].reshape(n_full, B), tf.int32)
-            total += float(self._train_epoch(x, y, idx)) * n_full
-            steps += n_full
-        rest = order[n_full * B :]
-        if len(rest):
-            total += float(self._train_step(x, y, tf.constant(rest, tf.int32)))
-            steps += 1
-        return total / steps
+        batches = tf.constant(order[: n_full * B].reshape(n_full, B), tf.int32)
+        rest = tf.constant(order[n_full * B :], tf.int32)
+        out = self._epoch(x, y, batches, rest, x_test, y_test, report)
+        if not report:
+            return float(out)
+        loss, pred, test_loss, grads, change = out
+        return float(loss), pred.numpy(), float(test_loss), grads.numpy(), float(change)
 
-    def report(self, x_test, y_test, x_probe, y_probe):
-        """Test predictions and loss, per-input gradient norms, and relative weight change.
+    def predict(self, x) -> np.ndarray:
+        return self._predict(x).numpy()
 
-        Returns (pred (n_test, n_targets), test_loss, grad_norms (n_features,), weight_change).
-        """
-        pred, loss, grads, change = self._report(x_test, y_test, x_probe, y_probe)
-        return pred.numpy(), float(loss), grads.numpy(), float(change)
+    def train_step(self, x, y, idx) -> float:
+        """A single compiled step (the per-batch dispatch the benchmark compares against)."""
+        return float(self._one_step(x, y, idx))
 
     # --- compiled bodies ------------------------------------------------------------
     def _step(self, xb, yb):
+        """One Adam/SGD step; returns the batch loss and Σ(∂loss/∂x)² per input feature."""
         with tf.GradientTape() as tape:
+            tape.watch(xb)
             pred = self.model(xb, training=True)
             loss = tf.reduce_mean(tf.square(pred - yb))
-        grads = tape.gradient(loss, self.variables)
+        *grads, gx = tape.gradient(loss, [*self.variables, xb])
         self.optimizer.apply(grads, self.variables)
-        return loss
+        return loss, tf.reduce_sum(tf.square(gx), axis=[0, 1])  # (n_features,)
 
-    def _train_step_impl(self, x, y, idx):
-        return self._step(tf.gather(x, idx), tf.gather(y, idx))
+    def _one_step_impl(self, x, y, idx):
+        return self._step(tf.gather(x, idx), tf.gather(y, idx))[0]
 
-    def _train_epoch_impl(self, x, y, batches):
-        # batches: (n_batches, B) indices; the loop stays inside one compiled call
-        def body(i, total):
-            idx = batches[i]
-            return i + 1, total + self._step(tf.gather(x, idx), tf.gather(y, idx))
+    def _epoch_impl(self, x, y, batches, rest, x_test, y_test, report):
+        # The input-gradient norms come from the training steps themselves (the backward
+        # pass already runs), so the report adds only a forward pass over the test windows.
+        def body(i, total, gsq):
+            loss, g = self._step(tf.gather(x, batches[i]), tf.gather(y, batches[i]))
+            return i + 1, total + loss, gsq + g
 
         n = tf.shape(batches)[0]
-        _, total = tf.while_loop(lambda i, _: i < n, body, (tf.constant(0), tf.constant(0.0)))
-        return total / tf.cast(n, tf.float32)
-
-    def _flat_weights(self):
-        return tf.concat([tf.reshape(v, [-1]) for v in self.variables], axis=0)
-
-    def _report_impl(self, x_test, y_test, x_probe, y_probe):
+        init = (tf.constant(0), tf.constant(0.0), tf.zeros([self.shape.n_features]))
+        _, total, gsq = tf.while_loop(lambda i, *_: i < n, body, init)
+        steps = tf.cast(n, tf.float32)
+        if rest.shape[0]:  # static at trace time: the partial last batch
+            loss, g = self._step(tf.gather(x, rest), tf.gather(y, rest))
+            total, gsq, steps = total + loss, gsq + g, steps + 1.0
+        train_loss = total / steps
+        if not report:
+            return train_loss
         pred = self.model(x_test, training=False)
         test_loss = tf.reduce_mean(tf.square(pred - y_test))
-        with tf.GradientTape() as tape:
-            tape.watch(x_probe)
-            probe_loss = tf.reduce_mean(tf.square(self.model(x_probe) - y_probe))
-        g = tape.gradient(probe_loss, x_probe)  # (n_probe, seq_len, n_features)
-        grad_norms = tf.sqrt(tf.reduce_sum(tf.square(g), axis=[0, 1]))
         w = self._flat_weights()
         change = tf.norm(w - self._prev) / (tf.norm(self._prev) + 1e-12)
         self._prev.assign(w)
-        return pred, test_loss, grad_norms, change
+        return train_loss, pred, test_loss, tf.sqrt(gsq), change
+
+    def _predict_impl(self, x):
+        return self.model(x, training=False)
+
+    def _flat_weights(self):
+        return tf.concat([tf.reshape(v, [-1]) for v in self.variables], axis=0)
 
 
 # Engines are per thread: two threads never share weights mid-run, and each thread's

@@ -13,10 +13,6 @@ from . import metrics
 from .config import ExperimentConfig
 from .data import Prepared, prepare
 
-# Input gradients are measured on a fixed, evenly spaced sample of training windows:
-# enough to be stable, small enough to cost little next to an epoch.
-PROBE_WINDOWS = 256
-_REPORT_ARGS = ("x_test", "y_test", "x_probe", "y_probe")
 
 
 @dataclass(frozen=True)
@@ -24,7 +20,8 @@ class EpochReport:
     """What the live view needs after one epoch.
 
     predictions : (n_test, n_targets) in original units
-    input_grad_norms : (n_features,) ‖∂loss/∂x_f‖ over the probe windows, model units
+    input_grad_norms : (n_features,) ‖∂loss/∂x_f‖ over the epoch's training batches, in
+        model units (each batch's mean loss, squares summed over batches and time)
     weight_change : ‖W_after - W_before‖ / ‖W_before‖ over this epoch
     """
 
@@ -122,9 +119,7 @@ def run_experiment(
     engine = engine_for(shape, jit_compile=jit_compile)
     engine.reset(config.seed, config.learning_rate)
 
-    probe = np.linspace(0, len(data.x_train) - 1, min(len(data.x_train), PROBE_WINDOWS))
-    probe = probe.astype(int)
-    tensors = _to_tensors(data, probe)
+    t = _to_tensors(data)
     rng = np.random.default_rng([config.seed, 2])  # stream 2: batch order
 
     history: list[EpochReport] = []
@@ -135,8 +130,8 @@ def run_experiment(
             stopped = True
             break
         order = rng.permutation(len(data.x_train))
-        train_loss = engine.train_epoch(tensors["x_train"], tensors["y_train"], order)
-        pred, test_loss, grads, change = engine.report(*(tensors[k] for k in _REPORT_ARGS))
+        train_loss, pred, test_loss, grads, change = engine.run_epoch(
+            t["x_train"], t["y_train"], order, t["x_test"], t["y_test"])
         report = EpochReport(
             epoch=epoch,
             epochs=config.epochs,
@@ -157,23 +152,17 @@ def run_experiment(
     if history:
         final = history[-1].predictions
     else:  # stopped before the first epoch: score what the untrained network says
-        final = data.to_original(engine.report(*(tensors[k] for k in _REPORT_ARGS))[0])
+        final = data.to_original(engine.predict(t["x_test"]))
     result = _score(config, data, final, history, diverged, stopped, seconds)
     result.weight_change_total = engine.total_change()
     return result
 
 
-def _to_tensors(data: Prepared, probe: np.ndarray) -> dict:
+def _to_tensors(data: Prepared) -> dict:
     import tensorflow as tf
 
-    return {
-        "x_train": tf.constant(data.x_train),
-        "y_train": tf.constant(data.y_train),
-        "x_test": tf.constant(data.x_test),
-        "y_test": tf.constant(data.y_test),
-        "x_probe": tf.constant(data.x_train[probe]),
-        "y_probe": tf.constant(data.y_train[probe]),
-    }
+    names = ("x_train", "y_train", "x_test", "y_test")
+    return {k: tf.constant(getattr(data, k)) for k in names}
 
 
 def score_targets(series, y_test: np.ndarray, baselines: dict, pred: np.ndarray,

@@ -15,17 +15,15 @@ broken = preset("unscaled").replace(feature_scale_ratio=ratio)
 failure_page(
     "raw columns", broken, broken.replace(scale_inputs=True),
     """
-**What you see.** Three columns: a large sine, a small sine and pure noise, predicted
-together. Unscaled (left), every chart goes flat; standardised on the training span
-(right), both sines are learned.
+**What you see:** three columns predicted together — a large sine, a small sine and pure
+noise; unscaled (left) every chart goes flat, standardised (right) both sines are learned.
 
-**Why.** The loss is dominated by the largest column, so the small one's errors hardly
-count — and, more than the article says, the large one goes flat too: its values are in the
-thousands, and Adam, moving each weight by about one learning rate per step, cannot grow the
-output layer that far in 20 epochs. Large raw inputs also saturate the LSTM's gates.
+**Why:** the loss is dominated by the largest column, so the small one's errors hardly count;
+and, further than the article says, the large one goes flat too, because Adam (about one
+learning rate per step) cannot grow the output layer to values in the thousands.
 
-**What fixes it.** Standardise every column with statistics from the training span only.
-The noise column stays flat on both sides — correctly: there is nothing to predict.
+**Fix:** standardise every column with statistics from the training span only.
+The noise column stays flat on both sides, correctly: there is nothing in it to predict.
 """,
     key="scale",
 )
