@@ -165,6 +165,32 @@ def first_report_ms(cfg, fresh: bool) -> float:
     return (seen[0] - t0) * 1000
 
 
+THREADS_PROBE = """
+import sys, time, statistics
+sys.path.insert(0, {root!r})
+from lstm_lab.model import tf
+tf.config.threading.set_intra_op_parallelism_threads({n})
+tf.config.threading.set_inter_op_parallelism_threads({n})
+from lstm_lab import ExperimentConfig, run_experiment
+run_experiment(ExperimentConfig(epochs=2))
+reports = []
+run_experiment(ExperimentConfig(epochs=20, seed=1), on_epoch=reports.append)
+e = [0.0] + [r.elapsed for r in reports]
+print(statistics.median(b - a for a, b in zip(e[1:-1], e[2:])) * 1000)
+"""
+
+
+def threads_lever() -> dict[int, float]:
+    """ms/epoch of the default config with TF's own choice (0), 1 and 2 threads -- a
+    process-wide setting, fixed before TensorFlow starts, hence one subprocess each."""
+    out = {}
+    for n in (0, 1, 2):
+        code = THREADS_PROBE.format(root=str(ROOT), n=n)
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        out[n] = float(proc.stdout.strip().splitlines()[-1])
+    return out
+
+
 def rss_mb() -> float:
     with open("/proc/self/status") as f:
         for line in f:
@@ -188,8 +214,8 @@ def rss_growth(runs: int, peer: bool) -> float:
 def browser_latency(skip: bool) -> str:
     path = ROOT / "artifacts" / "latency.json"
     if not skip:
-        subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/test_browser.py", "-k",
-                        "latency", "-p", "no:cacheprovider"], cwd=ROOT,
+        subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/test_browser.py", "-m",
+                        "slow", "-k", "latency", "-p", "no:cacheprovider"], cwd=ROOT,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if not path.exists():
         return "not measured (needs Chromium; see tests/test_browser.py)"
@@ -261,6 +287,9 @@ def main() -> None:
     print(f"\nFirst epoch report of a new run, default config: new engine (build + XLA "
           f"compile) {fresh:.0f} ms; engine reused for the same shape {reused:.0f} ms")
 
+    th = threads_lever()
+    print(f"Threads, default config with report (ms/epoch): TF's default {th[0]:.0f}, "
+          f"1 intra-op thread {th[1]:.0f}, 2 threads {th[2]:.0f}")
     runs = 20 if args.quick else 50
     lab_rss = rss_growth(runs, peer=False)
     peer_rss = rss_growth(runs, peer=True)

@@ -174,6 +174,7 @@ def test_about_page_and_menu(server, page):
     shot(page, "about")
 
 
+@pytest.mark.slow  # a measurement for the benchmark (bench/run.py runs it), not a check
 def test_slider_change_to_first_updated_chart_latency(server, page):
     """Median time from a slider key press to the first redrawn chart of the new run.
 
