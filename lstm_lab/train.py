@@ -14,7 +14,6 @@ from .config import ExperimentConfig
 from .data import Prepared, prepare
 
 
-
 @dataclass(frozen=True)
 class EpochReport:
     """What the live view needs after one epoch.

@@ -6,6 +6,7 @@ axes from `lstm_lab.views`).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import runpy
@@ -100,7 +101,7 @@ class Panel:
 
     def apply(self, events: list[tuple]) -> None:
         for kind, payload in events:
-            if kind in ("queued", "waiting"):
+            if kind == "queued":
                 self.queued = payload
             elif kind == "started":
                 self.queued, self.t0 = 0, time.monotonic()
@@ -139,7 +140,7 @@ class Panel:
                 col.altair_chart(self._prediction_chart(j, preds), width="stretch")
         if last is not None:
             diverged = self.result.diverged if self.result is not None else not (
-                _finite(last.train_loss) and _finite(last.test_loss))
+                math.isfinite(last.train_loss) and math.isfinite(last.test_loss))
             targets, _ = self.preview.score(last.predictions, diverged)
             self._badges.markdown("  \n".join(_badge(t) for t in targets))
             self._loss.altair_chart(self._loss_chart(), width="stretch")
@@ -191,10 +192,6 @@ def _num(x) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 
 
-def _finite(x: float) -> bool:
-    return x == x and abs(x) != float("inf")
-
-
 def run_live(panels: list[Panel], tick: float = 0.15) -> list:
     """Submit every panel's config and redraw each as its epochs arrive.
 
@@ -220,7 +217,10 @@ def run_live(panels: list[Panel], tick: float = 0.15) -> list:
                 if not events:
                     events = [("queued", h.position())]
                 p.apply(events)
-                p.draw() if any(e[0] != "queued" for e in events) else p.draw_status()
+                if any(e[0] != "queued" for e in events):
+                    p.draw()
+                else:
+                    p.draw_status()
         for p in panels:
             p.draw()
     finally:
