@@ -26,6 +26,7 @@ from typing import Iterator
 from .config import ExperimentConfig
 
 FINAL = ("done", "error")
+_IDLE = "idle"  # what a slot's wait for work returns when none came in time
 
 
 class RunHandle:
@@ -137,7 +138,7 @@ class _BaseRunner:
                 return 0
 
     def _next(self, idle_check: float) -> RunHandle | str | None:
-        """The next job; None once shut down; "idle" after ``idle_check`` s with no job."""
+        """The next job; None once shut down; _IDLE after ``idle_check`` s with no job."""
         with self._cond:
             if self._closed:
                 return None
@@ -147,7 +148,7 @@ class _BaseRunner:
                 self.busy += 1
                 return self._pending.popleft()
             self._cond.wait(timeout=idle_check)
-            return "idle"
+            return _IDLE
 
     def _slot_loop(self, slot: int) -> None:
         self._prepare(slot)
@@ -155,7 +156,7 @@ class _BaseRunner:
             handle = self._next(idle_check=1.0)
             if handle is None:
                 return
-            if handle == "idle":  # between jobs: make sure the slot's worker is alive
+            if handle is _IDLE:  # between jobs: make sure the slot's worker is alive
                 self._prepare(slot)
                 continue
             try:
@@ -300,33 +301,47 @@ class ProcessRunner(_BaseRunner):
         return w
 
     def _execute(self, slot: int, handle: RunHandle):
-        worker = self._worker(slot)
-        if not worker.ready:
-            self._workers[slot] = None
-            handle._emit("error", "a worker process could not start; try again")
-            return None
         handle._emit("started")
-        worker.conn.send(handle.config.to_dict())
-        while True:
-            if handle.cancelled:
-                worker.cancel_flag.value = 1
-            try:
-                if not worker.conn.poll(0.05):
-                    if not worker.process.is_alive():
-                        raise EOFError
-                    continue
-                kind, payload = worker.conn.recv()
-            except (EOFError, OSError):
+        # A worker that died while idle can still look alive until it is reaped; if it is
+        # lost before saying anything about this job, the job goes to a fresh worker once.
+        for attempt in range(2):
+            worker = self._worker(slot)
+            if not worker.ready:
                 self._workers[slot] = None
+                handle._emit("error", "a worker process could not start; try again")
+                return None
+            lost, heard, result = self._serve(worker, handle)
+            if not lost:
+                return result
+            self._workers[slot] = None
+            if heard or attempt:
                 handle._emit(
                     "error",
                     "the worker running this experiment stopped unexpectedly; "
                     "it has been replaced -- run again",
                 )
                 return None
-            handle._emit(kind, payload)
-            if kind in FINAL:
-                return payload if kind == "done" else None
+        return None
+
+    def _serve(self, worker: _Worker, handle: RunHandle):
+        """Send the job and forward its events: (lost, heard anything, result or None)."""
+        heard = False
+        try:
+            worker.conn.send(handle.config.to_dict())
+            while True:
+                if handle.cancelled:
+                    worker.cancel_flag.value = 1
+                if not worker.conn.poll(0.05):
+                    if not worker.process.is_alive():
+                        return True, heard, None
+                    continue
+                kind, payload = worker.conn.recv()
+                heard = True
+                handle._emit(kind, payload)
+                if kind in FINAL:
+                    return False, True, payload if kind == "done" else None
+        except (EOFError, OSError):
+            return True, heard, None
 
 
 def wait_idle(runner: _BaseRunner, timeout: float = 10.0) -> bool:
