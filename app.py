@@ -4,11 +4,26 @@ import streamlit as st
 
 st.set_page_config(page_title="LSTM Lab", page_icon=":material/show_chart:", layout="wide")
 
-pages = [
-    st.Page("pages/playground.py", title="Playground", icon=":material/tune:", default=True),
-    st.Page("pages/learning_rate.py", title="Learning rate", icon=":material/speed:"),
-    st.Page("pages/feature_scaling.py", title="Feature scaling", icon=":material/balance:"),
-    st.Page("pages/sequence_length.py", title="Sequence length", icon=":material/straighten:"),
-    st.Page("pages/about.py", title="About", icon=":material/info:"),
-]
+pages = {
+    "Explore": [
+        st.Page("pages/playground.py", title="Playground", icon=":material/tune:",
+                default=True),
+    ],
+    "Failure modes": [
+        st.Page("pages/learning_rate.py", title="Learning rate", icon=":material/speed:"),
+        st.Page("pages/huge_lr.py", title="Huge learning rate",
+                icon=":material/local_fire_department:"),
+        st.Page("pages/feature_scaling.py", title="Feature scaling", icon=":material/balance:"),
+        st.Page("pages/sequence_length.py", title="Sequence length",
+                icon=":material/straighten:"),
+        st.Page("pages/too_few_epochs.py", title="Too few epochs", icon=":material/timer:"),
+        st.Page("pages/missing_values.py", title="Missing values",
+                icon=":material/grid_off:"),
+        st.Page("pages/outliers.py", title="Outliers", icon=":material/bolt:"),
+        st.Page("pages/spurious_feature.py", title="Spurious feature",
+                icon=":material/psychology_alt:"),
+        st.Page("pages/shape_bug.py", title="Shape bug", icon=":material/data_array:"),
+    ],
+    "Help": [st.Page("pages/about.py", title="About", icon=":material/info:")],
+}
 st.navigation(pages).run()

@@ -1,4 +1,4 @@
-"""Command line: ``python -m lstm_lab presets | run``.
+"""Command line: ``python -m lstm_lab presets | run | doctor | lr-find``.
 
 Every outcome of a valid config -- learning, flat, diverged -- is a result (exit 0).
 A bad flag or value is one line on stderr and exit 2. No traceback reaches the user.
@@ -25,12 +25,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m lstm_lab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("presets", help="list the named failure / fix configs")
-    run = sub.add_parser("run", help="train one config and score it")
-    run.add_argument("--preset", help="start from a named preset (see `presets`)")
-    run.add_argument("--json", action="store_true", help="print one JSON object")
-    for name in RULES:
-        run.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE",
-                         help=describe(name))
+    for command, text in (("run", "train one config and score it"),
+                          ("doctor", "train one config and explain what went wrong"),
+                          ("lr-find", "learning-rate range test: suggest a learning rate")):
+        cmd = sub.add_parser(command, help=text)
+        cmd.add_argument("--preset", help="start from a named preset (see `presets`)")
+        cmd.add_argument("--json", action="store_true", help="print one JSON object")
+        for name in RULES:
+            cmd.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE",
+                             help=describe(name))
     return parser
 
 
@@ -60,7 +63,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     result = run_experiment(config, on_epoch=None if args.json else show)
     if args.json:
-        print(json.dumps(result.to_dict()))
+        from .doctor import diagnose
+
+        out = result.to_dict()
+        out["findings"] = [f.to_dict() for f in diagnose(result)]
+        print(json.dumps(out))
         return 0
     for t in result.targets:
         s = t.scores
@@ -72,6 +79,53 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    from .doctor import diagnose
+    from .train import run_experiment
+
+    result = run_experiment(config)
+    findings = diagnose(result)
+    if args.json:
+        print(json.dumps([f.to_dict() for f in findings]))
+        return 0
+    r2 = "  ".join(f"{t.name} R² {_num(t.scores.r2)} flatness {_num(t.scores.flatness)}"
+                   for t in result.targets)
+    print(f"verdict: {result.verdict}  ({r2})\n")
+    for i, f in enumerate(findings, 1):
+        print(f"{i}. [{f.code}] {f.title}  (confidence {f.confidence:.2f})")
+        for line in f.evidence:
+            print(f"     - {line}")
+        if f.fix:
+            flags = " ".join(f"--{k.replace('_', '-')} {_flag(v)}" for k, v in f.fix.items())
+            print(f"     fix: {flags}")
+        elif f.code != "healthy":
+            print("     fix: none -- leave it")
+    return 0
+
+
+def _cmd_lr_find(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    from .lr_find import lr_range_test
+
+    found = lr_range_test(config)
+    if args.json:
+        print(json.dumps(found.to_dict()))
+        return 0
+    for lr, loss in list(zip(found.lrs, found.losses))[::10]:
+        print(f"lr {lr:9.2e}  smoothed loss {loss:.4g}")
+    if found.suggestion is None:
+        print("the loss never fell: no learning rate to suggest (check the data)")
+    else:
+        print(f"lowest loss at lr {found.best_lr:.2g}; suggested learning rate "
+              f"{found.suggestion:g} (a tenth of it)")
+    return 0
+
+
+def _flag(v) -> str:
+    return str(v).lower() if isinstance(v, bool) else f"{v:g}" if isinstance(v, float) else str(v)
+
+
 def _num(x) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 
@@ -81,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "presets":
             return _cmd_presets()
-        return _cmd_run(args)
+        commands = {"run": _cmd_run, "doctor": _cmd_doctor, "lr-find": _cmd_lr_find}
+        return commands[args.command](args)
     except ConfigError as err:
         print(f"lstm_lab: error: {err}", file=sys.stderr)
         return 2

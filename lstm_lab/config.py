@@ -62,6 +62,15 @@ RULES: dict[str, _Rule] = {
     "epochs": _Rule(int, "passes over the training windows", 1, 1_000),
     "seed": _Rule(int, "seed for data, initial weights and shuffling", 0, 2**31 - 1),
     "test_fraction": _Rule(float, "share of the series held out at the end", 0.05, 0.5),
+    # --- failure knobs: each corrupts what the model reads (never what it is scored on)
+    "missing_share": _Rule(float, "share of input values replaced by NaN (sensor gaps)", 0.0, 0.5),
+    "impute": _Rule(bool, "fill missing inputs: carry the last value forward (causal)"),
+    "outlier_share": _Rule(float, "share of input values hit by a ±1000σ glitch spike", 0.0, 0.2),
+    "remove_outliers": _Rule(bool, "replace inputs beyond median ± 5 robust σ (training span) by the last good value"),
+    "spurious_feature": _Rule(bool, "add an input that copies the target in training only"),
+    "shape_bug": _Rule(
+        bool, "reproduce the article's example 1: train the last-step output against the "
+        "whole window, silently broadcast"),
 }
 
 @dataclass(frozen=True)
@@ -86,6 +95,12 @@ class ExperimentConfig:
     epochs: int = 20
     seed: int = 0
     test_fraction: float = 0.2
+    missing_share: float = 0.0
+    impute: bool = False
+    outlier_share: float = 0.0
+    remove_outliers: bool = False
+    spurious_feature: bool = False
+    shape_bug: bool = False
 
     # --- derived sizes -------------------------------------------------------------
     @property

@@ -105,10 +105,11 @@ def generate(config: ExperimentConfig) -> Series:
     c = config
     if c.dataset == "sine":
         values = make_sine(c.n_steps, period=c.period, noise=c.noise, seed=c.seed)
-        return Series(values[:, None], ("sine",), (c.period,), (True,), (0,))
+        return _with_spurious(c, Series(values[:, None], ("sine",), (c.period,), (True,), (0,)))
     if c.dataset == "seasonal":
         values = make_seasonal(c.n_steps, period=c.period, noise=c.noise, seed=c.seed)
-        return Series(values[:, None], ("seasonal",), (2 * c.period,), (True,), (0,))
+        return _with_spurious(
+            c, Series(values[:, None], ("seasonal",), (2 * c.period,), (True,), (0,)))
     if c.dataset == "multiscale":
         values = make_multiscale(
             c.n_steps,
@@ -117,14 +118,32 @@ def generate(config: ExperimentConfig) -> Series:
             feature_scale_ratio=c.feature_scale_ratio,
             seed=c.seed,
         )
-        return Series(
+        return _with_spurious(c, Series(
             values,
             ("large", "small", "noise"),
             (c.period, 2 * c.period, None),
             (True, True, False),
             (0, 1, 2),
-        )
+        ))
     raise ValueError(f"unknown dataset {c.dataset!r}")  # validate() prevents this
+
+
+def _with_spurious(c: ExperimentConfig, s: Series) -> Series:
+    """Append the 'spurious' input when asked: a near-copy of the first target, ``horizon``
+    steps early, in the training span only -- in the test span it is unrelated noise of the
+    same spread (the "it always rose on Mondays" story: a pattern that held until it didn't).
+    """
+    if not c.spurious_feature:
+        return s
+    rng = np.random.default_rng([c.seed, 4])  # stream 4: the spurious column
+    y = s.values[:, s.targets[0]]  # (T,)
+    T, h, split = len(y), c.horizon, c.n_train_steps
+    sd = y[:split].std() or 1.0
+    leak = y.mean() + sd * rng.normal(size=T)  # (T,) unrelated noise ...
+    known = split - h  # ... except where y[t + h] lies inside the training span
+    leak[:known] = y[h:split] + 0.05 * sd * rng.normal(size=known)
+    return Series(np.column_stack([s.values, leak]), s.names + ("spurious",),
+                  s.periods + (None,), s.predictable + (False,), s.targets)
 
 
 @dataclass(frozen=True)
@@ -132,7 +151,9 @@ class Prepared:
     """Model-ready arrays (float32, in model units) plus what is needed to undo scaling.
 
     x_train : (n_train, seq_len, n_features)
-    y_train : (n_train, n_targets)
+    y_train : (n_train, n_targets), or (n_train, seq_len, n_targets) with ``shape_bug``
+    inputs : (n_steps, n_features) the whole input series as the model reads it (model
+        units, after corruption and repair) -- what the doctor inspects
     x_test : (n_test, seq_len, n_features)
     y_test_raw : (n_test, n_targets), original units
     test_index : (n_test,) time index of each test target
@@ -150,6 +171,7 @@ class Prepared:
     target_mean: np.ndarray
     target_scale: np.ndarray
     baselines: dict[str, np.ndarray]
+    inputs: np.ndarray
 
     def to_original(self, y_model: np.ndarray) -> np.ndarray:
         """Model-unit predictions (n, n_targets) -> original units."""
@@ -165,9 +187,10 @@ def windows(values: np.ndarray, seq_len: int) -> np.ndarray:
 def prepare(config: ExperimentConfig, series: Series | None = None) -> Prepared:
     """Window, split and scale a series for training.
 
-    The scaler is fitted on the training span only, so nothing about the test span's
-    level or spread leaks into training. With ``scale_inputs`` off, an identity
-    transform is used and the model sees raw values.
+    The failure knobs corrupt a copy of the series that the model reads as inputs
+    (gaps, spikes); targets and scores always use the recorded values. Repairs (clip,
+    impute) and the scaler are fitted on the training span only, so nothing about the
+    test span leaks into training. With ``scale_inputs`` off the model sees raw values.
     """
     c = config
     s = series if series is not None else generate(config)
@@ -176,35 +199,93 @@ def prepare(config: ExperimentConfig, series: Series | None = None) -> Prepared:
     L, h = c.seq_len, c.horizon
     tgt = list(s.targets)
 
+    observed = _repair(c, _corrupt(c, raw, split), split)  # (T, F), may hold NaN
     if c.scale_inputs:
-        scaler = StandardScaler().fit(raw[:split])
+        scaler = StandardScaler().fit(observed[:split])  # NaN-aware: gaps are skipped
         mean, scale = scaler.mean_, scaler.scale_
     else:
         mean, scale = np.zeros(raw.shape[1]), np.ones(raw.shape[1])
-    scaled = ((raw - mean) / scale).astype(np.float32)
+    inputs = ((observed - mean) / scale).astype(np.float32)
+    clean = ((raw - mean) / scale).astype(np.float32)
 
-    all_x = windows(scaled, L)  # (T - L + 1, L, F)
+    all_x = windows(inputs, L)  # (T - L + 1, L, F)
     target_time = np.arange(all_x.shape[0]) + L - 1 + h  # target index of each window
     usable = target_time < len(raw)
     train = usable & (target_time < split)
     test = usable & (target_time >= split)
 
+    if c.shape_bug:  # the article's example 1: a whole (shifted) window as the target
+        y_train = windows(clean[:, tgt], L)[np.flatnonzero(train) + h]  # (n, L, n_targets)
+    else:
+        y_train = clean[target_time[train]][:, tgt]  # (n, n_targets)
     test_index = target_time[test]
     y_raw = raw[:, tgt]  # (T, n_targets)
     baselines = _baselines(y_raw, test_index, split, h, [s.periods[i] for i in tgt])
     return Prepared(
         series=s,
         x_train=np.ascontiguousarray(all_x[train]),
-        y_train=scaled[target_time[train]][:, tgt],
+        y_train=np.ascontiguousarray(y_train),
         x_test=np.ascontiguousarray(all_x[test]),
-        y_test=scaled[test_index][:, tgt],
+        y_test=clean[test_index][:, tgt],
         y_test_raw=y_raw[test_index],
         test_index=test_index,
         split=split,
         target_mean=mean[tgt],
         target_scale=scale[tgt],
         baselines=baselines,
+        inputs=inputs,
     )
+
+
+SPIKE_SIGMAS = 1000.0  # spike height in training-span σ: a glitch writing 9999-style values
+CLIP_SIGMAS = 5.0  # a spike lies beyond median ± this many robust (MAD-based) σ
+
+
+def _corrupt(c: ExperimentConfig, raw: np.ndarray, split: int) -> np.ndarray:
+    """A copy of ``raw`` (T, F) with the config's share of gaps (NaN) and spikes."""
+    if not (c.missing_share or c.outlier_share):
+        return raw.copy()
+    rng = np.random.default_rng([c.seed, 3])  # stream 3: corruption
+    out = raw.copy()
+    sd = raw[:split].std(axis=0)  # (F,)
+    spikes = rng.random(raw.shape) < c.outlier_share
+    signs = rng.choice([-1.0, 1.0], size=raw.shape)
+    out += spikes * signs * SPIKE_SIGMAS * sd
+    out[rng.random(raw.shape) < c.missing_share] = np.nan
+    return out
+
+
+def _repair(c: ExperimentConfig, x: np.ndarray, split: int) -> np.ndarray:
+    """Remove spikes and/or impute gaps in (T, F) inputs, fitted on the training span only.
+
+    A spike is a value beyond median ± 5 robust σ (σ from the median absolute deviation,
+    which the spikes themselves barely move); it becomes a gap and, like every gap, takes
+    the last good value -- clipping alone would leave a sine with bumps 4× its height.
+    """
+    removed = False
+    if c.remove_outliers:
+        med = np.nanmedian(x[:split], axis=0)
+        sigma = 1.4826 * np.nanmedian(np.abs(x[:split] - med), axis=0)  # robust σ, (F,)
+        with np.errstate(invalid="ignore"):
+            bad = np.abs(x - med) > CLIP_SIGMAS * np.where(sigma > 0, sigma, np.inf)
+        removed = bool(bad.any())
+        x = np.where(bad, np.nan, x)
+    if (c.impute or removed) and np.isnan(x).any():
+        # gaps the data already had stay gaps unless impute is on
+        fill = forward_fill(x, fallback=np.nanmedian(x[:split], axis=0))
+        x = fill if c.impute else np.where(np.isnan(x) & ~bad, np.nan, fill)
+    return x
+
+
+def forward_fill(x: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """Carry the last observed value of each column of (T, F) forward; leading gaps get
+    ``fallback`` (F,). Causal: a filled value only ever comes from the past."""
+    x = x.copy()
+    first = np.isnan(x[0])
+    x[0, first] = np.asarray(fallback)[first]
+    idx = np.where(np.isnan(x), 0, np.arange(len(x))[:, None])  # (T, F) last valid row
+    np.maximum.accumulate(idx, axis=0, out=idx)
+    return np.take_along_axis(x, idx, axis=0)
 
 
 def _baselines(

@@ -55,6 +55,27 @@ class Shape:
     units: int
     batch_size: int
     optimizer: str = "adam"
+    broadcast_target: bool = False  # the shape_bug demo: y is (n, seq_len, n_targets)
+
+
+class ShapeMismatchError(ValueError):
+    """Targets whose shape differs from the model's output (one line for the user)."""
+
+
+def check_target_shape(shape: Shape, y_shape: tuple) -> None:
+    """Refuse targets that only fit the output by broadcasting, unless the demo asks for it.
+
+    Keras' losses silently broadcast a (batch, 1) prediction against a (batch, L, 1)
+    target: the loss then averages over the L steps and the best the model can do is
+    output each window's mean -- a flat line that looks like a training failure.
+    """
+    expected = (shape.seq_len, shape.n_targets) if shape.broadcast_target else (shape.n_targets,)
+    if tuple(y_shape[1:]) != expected:
+        raise ShapeMismatchError(
+            f"targets have shape (n, {', '.join(map(str, y_shape[1:]))}) but the model "
+            f"predicts (n, {shape.n_targets}) per window; a loss would broadcast them "
+            "silently and train the model to output the window mean. Give one target "
+            "row per window (or set shape_bug to reproduce the mistake on purpose).")
 
 
 def initial_weights(shape: Shape, seed: int) -> list[np.ndarray]:
@@ -133,6 +154,7 @@ class Engine:
         Returns (train_loss, pred (n_test, n_targets), test_loss, grad_norms (n_features,),
         weight_change), or only train_loss with ``report=False`` (for the benchmark).
         """
+        check_target_shape(self.shape, tuple(y.shape))
         B = self.shape.batch_size
         n_full = len(order) // B
         batches = tf.constant(order[: n_full * B].reshape(n_full, B), tf.int32)
@@ -155,7 +177,9 @@ class Engine:
         """One Adam/SGD step; returns the batch loss and Σ(∂loss/∂x)² per input feature."""
         with tf.GradientTape() as tape:
             tape.watch(xb)
-            pred = self.model(xb, training=True)
+            pred = self.model(xb, training=True)  # (B, n_targets)
+            if self.shape.broadcast_target:  # (B, 1, T) against (B, L, T), as Keras would
+                pred = pred[:, None, :]
             loss = tf.reduce_mean(tf.square(pred - yb))
         *grads, gx = tape.gradient(loss, [*self.variables, xb])
         self.optimizer.apply(grads, self.variables)

@@ -47,6 +47,28 @@ _ALL = [
            {"optimizer": "sgd", "learning_rate": 1.0}, "diverging-fixed"),
     Preset("diverging-fixed", "plain SGD at learning rate 0.1",
            {"optimizer": "sgd", "learning_rate": 0.1}, "diverging"),
+    Preset("missing-values", "5 % of the inputs are gaps (NaN): the loss is NaN from epoch 1",
+           {"missing_share": 0.05}, "missing-values-fixed"),
+    Preset("missing-values-fixed", "same gaps, filled with the last value seen",
+           {"missing_share": 0.05, "impute": True}, "missing-values"),
+    Preset("outliers", "1 % of the inputs are ±1000σ glitches: the signal drowns, output wrong",
+           {"outlier_share": 0.01}, "outliers-fixed"),
+    Preset("outliers-fixed", "same glitches, removed (robust z-score on the training span)",
+           {"outlier_share": 0.01, "remove_outliers": True}, "outliers"),
+    Preset("spurious-feature", "an extra input copies the target in training only: the model "
+           "leans on it and fails on the test span", {"spurious_feature": True},
+           "spurious-feature-fixed"),
+    Preset("spurious-feature-fixed", "same series without that input",
+           {"spurious_feature": False}, "spurious-feature"),
+    Preset("shape-bug", "the article's example 1: one output trained against a whole window "
+           "of targets (silently broadcast) learns the window mean: flat",
+           {"shape_bug": True, "seq_len": 100}, "shape-bug-fixed"),
+    Preset("shape-bug-fixed", "same model, one target per window",
+           {"shape_bug": False, "seq_len": 100}, "shape-bug"),
+    Preset("too-few-epochs", "batch 256 for 2 epochs: 6 weight updates, stopped while the "
+           "loss still falls", {"batch_size": 256, "epochs": 2}, "too-few-epochs-fixed"),
+    Preset("too-few-epochs-fixed", "same run for 100 epochs",
+           {"batch_size": 256, "epochs": 100}, "too-few-epochs"),
     Preset("article-window", "the article's seasonal demo, one step ahead: a 5-step window "
            "is not flat at all", {**_SEASONAL, "noise": 0.1, "horizon": 1, "n_steps": 1000,
                                   "seq_len": 5}),

@@ -9,8 +9,10 @@ The app submits a config and reads a stream of events from the returned
 * ``("done", ExperimentResult)`` -- finished, stopped or diverged;
 * ``("error", message)`` -- the worker died or the run raised; one line for the user.
 
-A finished (not stopped) result is cached by its config: submitting the same config
-again, from any session, replays it at once instead of retraining.
+A job is a config plus a task: ``"run"`` (train and score, the default) or
+``"lr_find"`` (the learning-rate range test, whose ``done`` payload is an
+:class:`~lstm_lab.lr_find.LRFindResult`). A finished (not stopped) result is cached by
+task and config: submitting the same job again, from any session, replays it at once.
 """
 
 from __future__ import annotations
@@ -26,14 +28,31 @@ from typing import Iterator
 from .config import ExperimentConfig
 
 FINAL = ("done", "error")
+TASKS = ("run", "lr_find")
 _IDLE = "idle"  # what a slot's wait for work returns when none came in time
+
+
+def perform(task: str, config: ExperimentConfig, on_epoch, should_stop):
+    """Run one job where this is called (a worker process or a runner thread)."""
+    if task == "lr_find":
+        from .lr_find import lr_range_test
+
+        return lr_range_test(config, should_stop=should_stop)
+    from .train import run_experiment
+
+    return run_experiment(config, on_epoch=on_epoch, should_stop=should_stop)
+
+
+def _key(task: str, config: ExperimentConfig) -> str:
+    return f"{task}:{config.to_json()}"
 
 
 class RunHandle:
     """One submitted run: its event stream, its state, and a way to cancel it."""
 
-    def __init__(self, config: ExperimentConfig, runner: "_BaseRunner"):
+    def __init__(self, config: ExperimentConfig, runner: "_BaseRunner", task: str = "run"):
         self.config = config
+        self.task = task
         self.replayed = False
         self._runner = runner
         self._events: queue.Queue = queue.Queue()
@@ -98,14 +117,16 @@ class _BaseRunner:
             t.start()
 
     # --- public ---------------------------------------------------------------------
-    def submit(self, config: ExperimentConfig) -> RunHandle:
+    def submit(self, config: ExperimentConfig, task: str = "run") -> RunHandle:
+        if task not in TASKS:
+            raise ValueError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
         config = config.validate()
-        handle = RunHandle(config, self)
-        cached = self.cached(config)
+        handle = RunHandle(config, self, task)
+        cached = self.cached(config, task)
         if cached is not None:
             handle.replayed = True
             handle._emit("started")
-            for report in cached.history:
+            for report in getattr(cached, "history", []):
                 handle._emit("epoch", report)
             handle._emit("done", cached)
             return handle
@@ -115,11 +136,12 @@ class _BaseRunner:
             self._cond.notify()
         return handle
 
-    def cached(self, config: ExperimentConfig):
+    def cached(self, config: ExperimentConfig, task: str = "run"):
+        key = _key(task, config)
         with self._cond:
-            result = self._cache.get(config.to_json())
+            result = self._cache.get(key)
             if result is not None:
-                self._cache.move_to_end(config.to_json())
+                self._cache.move_to_end(key)
             return result
 
     def shutdown(self) -> None:
@@ -162,14 +184,14 @@ class _BaseRunner:
             try:
                 result = self._execute(slot, handle)
                 if result is not None and not result.stopped:
-                    self._remember(result)
+                    self._remember(handle.task, result)
             finally:
                 with self._cond:
                     self.busy -= 1
 
-    def _remember(self, result) -> None:
+    def _remember(self, task: str, result) -> None:
         with self._cond:
-            self._cache[result.config.to_json()] = result
+            self._cache[_key(task, result.config)] = result
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
 
@@ -187,11 +209,10 @@ class InProcessRunner(_BaseRunner):
         super().__init__(workers, cache_size)
 
     def _execute(self, slot: int, handle: RunHandle):
-        from .train import run_experiment
-
         handle._emit("started")
         try:
-            result = run_experiment(
+            result = perform(
+                handle.task,
                 handle.config,
                 on_epoch=lambda r: handle._emit("epoch", r),
                 should_stop=lambda: handle.cancelled,
@@ -210,10 +231,8 @@ def _worker_main(conn, cancel_flag, threads: int) -> None:
 
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
-    from .train import run_experiment
-
     # Compile the default Playground shape before the first user asks for it.
-    run_experiment(ExperimentConfig(epochs=1))
+    perform("run", ExperimentConfig(epochs=1), None, None)
     conn.send(("ready", None))
     while True:
         try:
@@ -224,8 +243,9 @@ def _worker_main(conn, cancel_flag, threads: int) -> None:
             return
         cancel_flag.value = 0
         try:
-            result = run_experiment(
-                ExperimentConfig.from_dict(job),
+            result = perform(
+                job["task"],
+                ExperimentConfig.from_dict(job["config"]),
                 on_epoch=lambda r: conn.send(("epoch", r)),
                 should_stop=lambda: cancel_flag.value == 1,
             )
@@ -327,7 +347,7 @@ class ProcessRunner(_BaseRunner):
         """Send the job and forward its events: (lost, heard anything, result or None)."""
         heard = False
         try:
-            worker.conn.send(handle.config.to_dict())
+            worker.conn.send({"task": handle.task, "config": handle.config.to_dict()})
             while True:
                 if handle.cancelled:
                     worker.cancel_flag.value = 1

@@ -110,10 +110,11 @@ def run_experiment(
     shape = Shape(
         seq_len=config.seq_len,
         n_features=data.x_train.shape[2],
-        n_targets=data.y_train.shape[1],
+        n_targets=data.y_train.shape[-1],
         units=config.units,
         batch_size=config.batch_size,
         optimizer=config.optimizer,
+        broadcast_target=config.shape_bug,
     )
     engine = engine_for(shape, jit_compile=jit_compile)
     engine.reset(config.seed, config.learning_rate)

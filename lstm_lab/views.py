@@ -93,6 +93,24 @@ def target_table(targets: list[TargetResult]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def lr_find_frame(found) -> pd.DataFrame:
+    """The range test as a table: learning rate, smoothed loss (finite, positive only)."""
+    ok = np.isfinite(found.losses) & (found.losses > 0)
+    return pd.DataFrame({"learning rate": found.lrs[ok], "smoothed loss": found.losses[ok]})
+
+
+def lr_find_marks(found) -> pd.DataFrame:
+    """Vertical marks for the range-test chart: the lowest loss and the suggestion."""
+    rows = [("lowest loss", found.best_lr), ("suggested (a tenth)", found.suggestion)]
+    return pd.DataFrame([(m, v) for m, v in rows if v is not None],
+                        columns=["mark", "learning rate"])
+
+
+def nearest_option(value: float, options: list[float]) -> float:
+    """The option closest to ``value`` on a log scale (for a log slider)."""
+    return min(options, key=lambda o: abs(np.log(o) - np.log(value)))
+
+
 def config_from_query(params: Mapping[str, Any], base: ExperimentConfig | None = None):
     """A config from URL query parameters, keeping every value that is valid.
 

@@ -244,6 +244,13 @@ def failure_page(title: str, broken: ExperimentConfig, fixed: ExperimentConfig,
         b = Panel(fixed, "Fix", height=200)
     if st.session_state.get(f"{key}_on"):
         run_live([a, b])
+        from pages._doctor import doctor_panel, show_fix
+
+        for col, panel, side in ((left, a, "a"), (right, b, "b")):
+            with col:
+                doctor_panel(panel.result, f"{key}_{side}")
+        for panel, side in ((a, "a"), (b, "b")):
+            show_fix(panel.result, f"{key}_{side}")
     else:
         a.draw()
         b.draw()

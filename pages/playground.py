@@ -6,6 +6,7 @@ require_app()
 
 import streamlit as st
 
+from pages._doctor import doctor_panel, lr_finder, show_fix
 from pages._live import (BATCH_OPTIONS, LR_OPTIONS, RATIO_OPTIONS, UNITS_OPTIONS, Panel,
                          build_config, config_from_url, log_options, run_live, show_problems)
 from lstm_lab import views
@@ -66,6 +67,13 @@ with st.expander("Share this run"):
     st.caption("The link holds the whole config: opening it reruns the same numbers.")
     st.code(views.share_link(st.context.url, config), language=None, wrap_lines=True)
 
+def use_learning_rate(lr: float) -> None:
+    st.session_state.pg_learning_rate = lr
+
+
+with st.expander("Learning-rate range test"):
+    lr_finder(config, on_apply=use_learning_rate)
+
 key = config.to_json()
 if stop:
     st.session_state.pg_stopped = key
@@ -76,4 +84,6 @@ if st.session_state.get("pg_stopped") == key:
     panel.draw()
     st.info("Stopped. Change a knob or press **Run again** to train.")
 else:
-    run_live([panel])
+    result = run_live([panel])[0]
+    doctor_panel(result, "pg")
+    show_fix(result, "pg")

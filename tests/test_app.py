@@ -14,7 +14,9 @@ from lstm_lab.presets import get_preset
 os.environ["LSTM_LAB_RUNNER"] = "inprocess"  # runs on a thread of the test process
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["pages/playground.py", "pages/learning_rate.py", "pages/feature_scaling.py",
-         "pages/sequence_length.py", "pages/about.py"]
+         "pages/sequence_length.py", "pages/about.py", "pages/huge_lr.py",
+         "pages/missing_values.py", "pages/outliers.py", "pages/spurious_feature.py",
+         "pages/shape_bug.py", "pages/too_few_epochs.py"]
 
 
 def open_app(page: str | None = None, **query) -> AppTest:
@@ -128,16 +130,72 @@ def test_stop_halts_and_does_not_restart_until_asked():
     assert not at.info and any("finished" in c for c in captions(at))
 
 
-@pytest.mark.parametrize("page,key,broken,fixed", [
-    ("pages/learning_rate.py", "lr_run", "tiny-lr", "tiny-lr-fixed"),
-    ("pages/feature_scaling.py", "scale_run", "unscaled", "unscaled-fixed"),
-    ("pages/sequence_length.py", "seq_run", "short-window", "short-window-fixed"),
+@pytest.mark.parametrize("page,key,broken,fixed,badge", [
+    ("pages/learning_rate.py", "lr_run", "tiny-lr", "tiny-lr-fixed", "red"),
+    ("pages/feature_scaling.py", "scale_run", "unscaled", "unscaled-fixed", "red"),
+    ("pages/sequence_length.py", "seq_run", "short-window", "short-window-fixed", "red"),
+    ("pages/huge_lr.py", "huge_huge-lr_run", "huge-lr", "huge-lr-fixed", "red"),
+    ("pages/missing_values.py", "missing_run", "missing-values", "missing-values-fixed",
+     "violet"),
+    ("pages/outliers.py", "outliers_run", "outliers", "outliers-fixed", "orange"),
+    ("pages/spurious_feature.py", "spurious_run", "spurious-feature",
+     "spurious-feature-fixed", "orange"),
+    ("pages/shape_bug.py", "shape_run", "shape-bug", "shape-bug-fixed", "red"),
+    ("pages/too_few_epochs.py", "epochs_run", "too-few-epochs", "too-few-epochs-fixed",
+     "red"),
 ])
-def test_failure_page_runs_broken_and_fix_side_by_side(page, key, broken, fixed):
+def test_failure_page_runs_broken_and_fix_side_by_side(page, key, broken, fixed, badge):
     at = open_app(page)
     at.button(key=key).click().run()
     assert not at.exception
     badges = " ".join(m.value for m in at.markdown if "-badge[" in m.value)
-    assert ":red-badge[" in badges and ":green-badge[" in badges
-    assert sum("finished" in c for c in captions(at)) == 2
+    assert f":{badge}-badge[" in badges and ":green-badge[" in badges
+    assert sum("finished" in c or "diverged" in c for c in captions(at)) == 2
     assert ran(get_preset(broken).config) and ran(get_preset(fixed).config)
+    # a Doctor panel under each side: the fixed side is healthy
+    doctor = " ".join(m.value for m in at.markdown)
+    assert "Doctor" in doctor and "`healthy`" in doctor
+
+
+def texts(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown).replace("\\", "")
+
+
+def test_playground_doctor_names_the_cause_and_apply_fix_shows_before_after():
+    at = open_app(learning_rate="1e-05")
+    assert "`lr_too_small`" in texts(at)
+    at.button(key="pg_fix_0").click().run()
+    assert not at.exception
+    page = texts(at)
+    assert "Before / after the `lr_too_small` fix" in page
+    assert "After the fix the verdict is **learning**." in page
+    assert ran(ExperimentConfig(learning_rate=1e-3))
+
+
+def test_failure_page_apply_fix_from_the_broken_side():
+    at = open_app("pages/missing_values.py")
+    at.button(key="missing_run").click().run()
+    assert "`missing_values`" in texts(at)
+    at.button(key="missing_a_fix_0").click().run()
+    assert not at.exception
+    assert "After the fix the verdict is **learning**." in texts(at)
+
+
+def test_unpredictable_target_gets_no_fix_button():
+    at = open_app(noise="6", epochs="5")
+    assert "`unpredictable_target`" in texts(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("pg_fix_")]
+    assert any("honest answer" in c for c in captions(at))
+
+
+def test_lr_finder_suggests_a_rate_and_applies_it():
+    at = open_app(learning_rate="1e-05")
+    next(b for b in at.button if b.label == "Find a learning rate").click().run()
+    assert not at.exception
+    use = next(b for b in at.button if b.label.startswith("Use learning rate"))
+    frames = [f for _, fs in charts(at) for f in fs.values()]
+    assert any("smoothed loss" in f and len(f) > 20 for f in frames)
+    use.click().run()
+    lr = at.select_slider(key="pg_learning_rate").value
+    assert 1e-4 <= lr <= 0.1 and float(at.query_params["learning_rate"]) == lr
+    assert ran(ExperimentConfig(learning_rate=lr))

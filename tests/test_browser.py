@@ -108,7 +108,7 @@ def wait_finished(pg, n: int = 1, timeout: float = 180) -> list[str]:
 
 def verdict_lines(pg) -> list[str]:
     return [t for t in pg.locator('[data-testid="stMarkdownContainer"]').all_inner_texts()
-            if "flatness" in t and "R²" in t]
+            if "flatness" in t and "baselines' R²" in t]
 
 
 def shot(pg, name: str) -> None:
@@ -164,11 +164,27 @@ def test_failure_pages_run_broken_and_fix_side_by_side(server, page, path, name)
     shot(page, f"failure-{path}")
 
 
+@pytest.mark.parametrize("path,code", [("learning_rate", "lr_too_small"),
+                                       ("outliers", "outliers")])
+def test_apply_fix_reruns_with_the_patch_before_and_after(server, page, path, code):
+    page.goto(f"{server}/{path}")
+    page.get_by_role("button", name="Run both side by side").click()
+    wait_finished(page, n=2)
+    page.locator("code", has_text=code).first.wait_for(timeout=60_000)  # the Doctor's finding
+    page.get_by_role("button", name=re.compile("^Apply fix")).first.click()
+    page.get_by_text(f"Before / after the {code} fix").wait_for(timeout=60_000)
+    wait_finished(page, n=4)
+    page.get_by_text("After the fix the verdict is learning").wait_for(timeout=60_000)
+    shot(page, f"apply-fix-{path}")
+
+
 def test_about_page_and_menu(server, page):
     page.goto(server + "/about")
     page.get_by_role("heading", name="About LSTM Lab").wait_for(timeout=30_000)
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
-    for title in ("Playground", "Learning rate", "Feature scaling", "Sequence length", "About"):
+    for title in ("Playground", "Learning rate", "Feature scaling", "Sequence length", "About",
+                  "Huge learning rate", "Too few epochs", "Missing values", "Outliers",
+                  "Spurious feature", "Shape bug", "Failure modes"):
         assert title in nav
     assert "live" not in nav.lower().split()  # the helper module is not a page
     shot(page, "about")

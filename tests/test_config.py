@@ -58,6 +58,12 @@ BAD = [
     ("epochs", 0, "epochs = 0 is out of range: allowed 1 … 1000"),
     ("seed", -1, "seed = -1 is out of range"),
     ("test_fraction", 0.9, "test_fraction = 0.9 is out of range: allowed 0.05 … 0.5"),
+    ("missing_share", 0.6, "missing_share = 0.6 is out of range: allowed 0 … 0.5"),
+    ("impute", "yes", "impute must be true or false"),
+    ("outlier_share", -0.01, "outlier_share = -0.01 is out of range: allowed 0 … 0.2"),
+    ("remove_outliers", None, "remove_outliers must be true or false"),
+    ("spurious_feature", 0, "spurious_feature must be true or false"),
+    ("shape_bug", 1.0, "shape_bug must be true or false"),
 ]
 
 

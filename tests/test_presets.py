@@ -77,3 +77,36 @@ def test_pairs_differ_in_few_knobs(name):
     a, b = PRESETS[name].config.to_dict(), PRESETS[PRESETS[name].pair].config.to_dict()
     assert PRESETS[PRESETS[name].pair].pair == name
     assert 1 <= sum(a[k] != b[k] for k in a) <= 2
+
+
+def test_missing_values_poison_the_loss_and_imputing_fixes_it(preset_runs):
+    broken = preset_runs("missing-values")
+    assert broken["diverged"] and broken["epochs_run"] == 1 and broken["loss"] == [None]
+    fixed = by_name(preset_runs("missing-values-fixed"))["sine"]
+    assert fixed["r2"] > 0.8
+
+
+def test_glitch_spikes_make_the_output_wrong_and_removing_them_fixes_it(preset_runs):
+    broken = by_name(preset_runs("outliers"))["sine"]
+    assert broken["r2"] < 0.0 and broken["verdict"] != "learning"
+    assert by_name(preset_runs("outliers-fixed"))["sine"]["r2"] > 0.8
+
+
+def test_spurious_input_fits_training_and_fails_the_test_span(preset_runs):
+    broken, fixed = preset_runs("spurious-feature"), preset_runs("spurious-feature-fixed")
+    # it fits the training span *better* than the honest model, and the test span worse
+    assert broken["loss"][-1] < fixed["loss"][-1] / 2
+    assert by_name(broken)["sine"]["r2"] < 0.0 < 0.8 < by_name(fixed)["sine"]["r2"]
+
+
+def test_shape_bug_learns_the_window_mean(preset_runs):
+    broken = by_name(preset_runs("shape-bug"))["sine"]
+    assert broken["flatness"] < 0.1 and broken["verdict"] == "flat"
+    assert by_name(preset_runs("shape-bug-fixed"))["sine"]["r2"] > 0.8
+
+
+def test_too_few_epochs_stops_while_the_loss_still_falls(preset_runs):
+    broken = preset_runs("too-few-epochs")
+    loss = broken["loss"]
+    assert loss[-1] < 0.9 * loss[0] and broken["verdict"] == "flat"
+    assert by_name(preset_runs("too-few-epochs-fixed"))["sine"]["r2"] > 0.8
