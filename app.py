@@ -8,6 +8,7 @@ pages = {
     "Explore": [
         st.Page("pages/playground.py", title="Playground", icon=":material/tune:",
                 default=True),
+        st.Page("pages/data.py", title="Your data", icon=":material/upload_file:"),
     ],
     "Failure modes": [
         st.Page("pages/learning_rate.py", title="Learning rate", icon=":material/speed:"),

@@ -1,4 +1,4 @@
-"""Command line: ``python -m lstm_lab presets | run | doctor | lr-find``.
+"""Command line: ``python -m lstm_lab presets | run | doctor | lr-find | preflight``.
 
 Every outcome of a valid config -- learning, flat, diverged -- is a result (exit 0).
 A bad flag or value is one line on stderr and exit 2. No traceback reaches the user.
@@ -27,10 +27,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("presets", help="list the named failure / fix configs")
     for command, text in (("run", "train one config and score it"),
                           ("doctor", "train one config and explain what went wrong"),
-                          ("lr-find", "learning-rate range test: suggest a learning rate")):
+                          ("lr-find", "learning-rate range test: suggest a learning rate"),
+                          ("preflight", "inspect the data against the config, no training")):
         cmd = sub.add_parser(command, help=text)
         cmd.add_argument("--preset", help="start from a named preset (see `presets`)")
         cmd.add_argument("--json", action="store_true", help="print one JSON object")
+        cmd.add_argument("--csv", help="your own series: a CSV file (sets dataset csv), or "
+                         "a shipped name: co2")
+        cmd.add_argument("--target", help="column(s) to predict, comma-separated")
+        cmd.add_argument("--inputs", help="extra input columns, comma-separated")
+        cmd.add_argument("--time-col", help="column to sort the rows by")
         for name in RULES:
             cmd.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE",
                              help=describe(name))
@@ -41,9 +47,16 @@ def config_from_args(args: argparse.Namespace):
     """The preset's values, overridden by every field flag given, validated."""
     from .config import ExperimentConfig
 
+    from .tabular import fit_config
+
     base = dict(get_preset(args.preset).changes) if args.preset else {}
     flags = {k: getattr(args, k) for k in RULES if getattr(args, k) is not None}
-    return ExperimentConfig.from_dict({**base, **flags})
+    short = {"csv_source": args.csv, "target_columns": args.target,
+             "input_columns": args.inputs, "time_column": args.time_col}
+    flags.update({k: v for k, v in short.items() if v is not None})
+    if args.csv is not None:
+        flags.setdefault("dataset", "csv")
+    return fit_config(ExperimentConfig.from_dict({**base, **flags}))
 
 
 def _cmd_presets() -> int:
@@ -65,7 +78,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         from .doctor import diagnose
 
+        from .preflight import preflight
+
         out = result.to_dict()
+        out["preflight"] = preflight(config).to_dict()
         out["findings"] = [f.to_dict() for f in diagnose(result)]
         print(json.dumps(out))
         return 0
@@ -122,6 +138,31 @@ def _cmd_lr_find(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_preflight(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    from .preflight import preflight
+
+    report = preflight(config)
+    if args.json:
+        print(json.dumps(report.to_dict()))
+        return 0
+    print(f"rows {report.rows} (train {report.train_rows}, test {report.test_rows})")
+    for c in report.columns:
+        period = f"period {c.period} (autocorrelation {c.period_strength:.2f})" \
+            if c.period else "no clear period"
+        print(f"  {c.name!r:>16} {c.role:<6}  missing {100 * c.missing_share:5.1f} %  "
+              f"std {_num(c.std)}  outliers {c.outliers}  {period}")
+    if report.non_numeric:
+        print("not numeric (left out): " + ", ".join(map(repr, report.non_numeric)))
+    if report.scale_ratio:
+        print(f"scale ratio between columns: {report.scale_ratio:,.1f}")
+    for note in report.notes:
+        print(f"note: {note}")
+    for w in report.warnings or ["none: this config suits the data"]:
+        print(f"warning: {w}")
+    return 0
+
+
 def _flag(v) -> str:
     return str(v).lower() if isinstance(v, bool) else f"{v:g}" if isinstance(v, float) else str(v)
 
@@ -135,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "presets":
             return _cmd_presets()
-        commands = {"run": _cmd_run, "doctor": _cmd_doctor, "lr-find": _cmd_lr_find}
+        commands = {"run": _cmd_run, "doctor": _cmd_doctor, "lr-find": _cmd_lr_find,
+                    "preflight": _cmd_preflight}
         return commands[args.command](args)
     except ConfigError as err:
         print(f"lstm_lab: error: {err}", file=sys.stderr)

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-DATASETS = ("sine", "multiscale", "seasonal")
+DATASETS = ("sine", "multiscale", "seasonal", "csv")
 OPTIMIZERS = ("adam", "sgd")
 
 
@@ -45,7 +45,14 @@ class _Rule:
 # One row per field. Ranges are wide enough for every failure demo (LR 1e-7 shows a
 # frozen network, 10 shows divergence) and narrow enough that a run stays tiny.
 RULES: dict[str, _Rule] = {
-    "dataset": _Rule(str, "which synthetic series to generate", choices=DATASETS),
+    "dataset": _Rule(str, "which series: a synthetic one, or csv (your own file)",
+                     choices=DATASETS),
+    # --- your own data (dataset csv); names are comma-separated column names
+    "csv_source": _Rule(str, "a shipped series (co2), an uploaded file, or a CSV path (CLI)",
+                        high=500),
+    "target_columns": _Rule(str, "columns to predict (empty: the first numeric one)", high=500),
+    "input_columns": _Rule(str, "extra input columns (empty: the targets' own past)", high=500),
+    "time_column": _Rule(str, "column to sort rows by (empty: the file's order)", high=200),
     "n_steps": _Rule(int, "length of the generated series", 100, 20_000),
     "noise": _Rule(float, "std of the Gaussian noise added to the signal", 0.0, 10.0),
     "period": _Rule(int, "period of the main cycle, in steps", 2, 10_000),
@@ -67,6 +74,8 @@ RULES: dict[str, _Rule] = {
     "impute": _Rule(bool, "fill missing inputs: carry the last value forward (causal)"),
     "outlier_share": _Rule(float, "share of input values hit by a ±1000σ glitch spike", 0.0, 0.2),
     "remove_outliers": _Rule(bool, "replace inputs beyond median ± 5 robust σ (training span) by the last good value"),
+    "difference": _Rule(bool, "model step-to-step changes and add them to the last value "
+                        "(for series with a trend)"),
     "spurious_feature": _Rule(bool, "add an input that copies the target in training only"),
     "shape_bug": _Rule(
         bool, "reproduce the article's example 1: train the last-step output against the "
@@ -81,6 +90,10 @@ class ExperimentConfig:
     """
 
     dataset: str = "sine"
+    csv_source: str = ""
+    target_columns: str = ""
+    input_columns: str = ""
+    time_column: str = ""
     n_steps: int = 1000
     noise: float = 0.2
     period: int = 100
@@ -99,6 +112,7 @@ class ExperimentConfig:
     impute: bool = False
     outlier_share: float = 0.0
     remove_outliers: bool = False
+    difference: bool = False
     spurious_feature: bool = False
     shape_bug: bool = False
 
@@ -139,6 +153,9 @@ class ExperimentConfig:
                 "seq_len",
                 self.seq_len,
             )
+        if self.shape_bug and self.difference:
+            raise ConfigError("shape_bug reproduces a mistake on levels; turn difference off "
+                              "to show it", "shape_bug", self.shape_bug)
         return self
 
     def check_field(self, name: str) -> None:
@@ -247,6 +264,13 @@ def _check_field(name: str, value: Any, rule: _Rule) -> None:
         raise ConfigError(
             f"{name} must be one of {', '.join(rule.choices)}, got {value!r}", name, value
         )
+    if rule.kind is str and rule.choices is None:  # free text: bounded, printable
+        if len(value) > rule.high:
+            raise ConfigError(f"{name} is too long ({len(value)} characters; at most "
+                              f"{rule.high:g})", name, value)
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            raise ConfigError(f"{name} contains control characters", name, value)
+        return
     if rule.kind is float and not math.isfinite(value):
         raise ConfigError(f"{name} must be a finite number, got {value!r}", name, value)
     if rule.low is not None and not (rule.low <= value <= rule.high):
@@ -260,6 +284,8 @@ def _check_field(name: str, value: Any, rule: _Rule) -> None:
 def _allowed(rule: _Rule) -> str:
     if rule.choices:
         return "one of " + ", ".join(rule.choices)
+    if rule.kind is str:
+        return f"text, at most {rule.high:g} characters"
     if rule.kind is bool:
         return "true or false"
     return f"{_fmt(rule.low)} … {_fmt(rule.high)}"

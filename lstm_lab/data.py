@@ -125,6 +125,10 @@ def generate(config: ExperimentConfig) -> Series:
             (True, True, False),
             (0, 1, 2),
         ))
+    if c.dataset == "csv":
+        from .tabular import series_for
+
+        return _with_spurious(c, series_for(c))
     raise ValueError(f"unknown dataset {c.dataset!r}")  # validate() prevents this
 
 
@@ -172,10 +176,11 @@ class Prepared:
     target_scale: np.ndarray
     baselines: dict[str, np.ndarray]
     inputs: np.ndarray
+    offset: np.ndarray  # (n_test, n_targets) level added back to predicted changes
 
     def to_original(self, y_model: np.ndarray) -> np.ndarray:
-        """Model-unit predictions (n, n_targets) -> original units."""
-        return y_model * self.target_scale + self.target_mean
+        """Model-unit test predictions (n_test, n_targets) -> original units."""
+        return y_model * self.target_scale + self.target_mean + self.offset
 
 
 def windows(values: np.ndarray, seq_len: int) -> np.ndarray:
@@ -200,40 +205,63 @@ def prepare(config: ExperimentConfig, series: Series | None = None) -> Prepared:
     tgt = list(s.targets)
 
     observed = _repair(c, _corrupt(c, raw, split), split)  # (T, F), may hold NaN
+    if c.difference:  # the model reads step-to-step changes: no level to extrapolate
+        observed = np.diff(observed, axis=0, prepend=observed[:1])
     if c.scale_inputs:
         scaler = StandardScaler().fit(observed[:split])  # NaN-aware: gaps are skipped
         mean, scale = scaler.mean_, scaler.scale_
     else:
         mean, scale = np.zeros(raw.shape[1]), np.ones(raw.shape[1])
     inputs = ((observed - mean) / scale).astype(np.float32)
-    clean = ((raw - mean) / scale).astype(np.float32)
 
     all_x = windows(inputs, L)  # (T - L + 1, L, F)
     target_time = np.arange(all_x.shape[0]) + L - 1 + h  # target index of each window
     usable = target_time < len(raw)
+    # a window whose target was not recorded (a gap in real data) can be neither trained
+    # on nor scored; windows never see their own target, so this leaks nothing
+    usable[usable] &= np.isfinite(raw[target_time[usable]][:, tgt]).all(axis=1)
     train = usable & (target_time < split)
     test = usable & (target_time >= split)
+    test_index = target_time[test]
+
+    y_raw = raw[:, tgt]  # (T, n_targets)
+    # what was last *recorded* at each time (gaps carried forward): naive forecasters use
+    # it, and with ``difference`` it is the level the predicted change is added to
+    history = forward_fill(y_raw, fallback=np.nanmean(y_raw[:split], axis=0))
+
+    def level(times):  # (n, n_targets) the level each prediction is relative to
+        return history[times - h] if c.difference else np.zeros((len(times), len(tgt)))
+
+    train_time = target_time[train]
+    if c.difference and c.scale_inputs:  # scale the *changes* seen in training
+        change = y_raw[train_time] - level(train_time)
+        t_mean, t_scale = change.mean(axis=0), change.std(axis=0) + 1e-12
+    else:
+        t_mean, t_scale = mean[tgt], scale[tgt]
+
+    def to_model(times):
+        return ((y_raw[times] - level(times) - t_mean) / t_scale).astype(np.float32)
 
     if c.shape_bug:  # the article's example 1: a whole (shifted) window as the target
+        clean = ((raw - mean) / scale).astype(np.float32)
         y_train = windows(clean[:, tgt], L)[np.flatnonzero(train) + h]  # (n, L, n_targets)
     else:
-        y_train = clean[target_time[train]][:, tgt]  # (n, n_targets)
-    test_index = target_time[test]
-    y_raw = raw[:, tgt]  # (T, n_targets)
-    baselines = _baselines(y_raw, test_index, split, h, [s.periods[i] for i in tgt])
+        y_train = to_model(train_time)  # (n, n_targets)
+    baselines = _baselines(history, test_index, split, h, [s.periods[i] for i in tgt])
     return Prepared(
         series=s,
         x_train=np.ascontiguousarray(all_x[train]),
         y_train=np.ascontiguousarray(y_train),
         x_test=np.ascontiguousarray(all_x[test]),
-        y_test=clean[test_index][:, tgt],
+        y_test=to_model(test_index),
         y_test_raw=y_raw[test_index],
         test_index=test_index,
         split=split,
-        target_mean=mean[tgt],
-        target_scale=scale[tgt],
+        target_mean=t_mean,
+        target_scale=t_scale,
         baselines=baselines,
         inputs=inputs,
+        offset=level(test_index),
     )
 
 

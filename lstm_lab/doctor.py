@@ -249,7 +249,14 @@ def _spurious(r: ExperimentResult, m: Measurements):
     if name in m.grad_share:
         ev.append(f"the model leans on it: {100 * m.grad_share[name]:.0f} % of the input "
                   "gradient goes to that column")
-    fix = {"spurious_feature": False} if r.config.spurious_feature else None
+    fix = None
+    if r.config.spurious_feature:
+        fix = {"spurious_feature": False}
+    elif r.config.dataset == "csv":  # drop the column from the file's inputs
+        from .tabular import split_names
+
+        kept = [n for n in split_names(r.config.input_columns) if n != name]
+        fix = {"input_columns": ",".join(kept)}
     return Finding("spurious_feature", f"The model relies on `{name}`, a pattern that held "
                    "only in the training span", tuple(ev), fix, 0.9)
 

@@ -128,11 +128,17 @@ def config_from_query(params: Mapping[str, Any], base: ExperimentConfig | None =
         try:
             candidate = {**values, key: coerce(key, text)}
             ExperimentConfig(**candidate).check_field(key)
+            if key == "csv_source" and candidate[key]:  # never a server path from a link
+                from .tabular import resolve
+
+                resolve(candidate[key], allow_paths=False)
             values = candidate
         except (ConfigError, TypeError) as err:
             problems.append(str(err))
     try:
-        return ExperimentConfig(**values).validate(), problems
+        from .tabular import fit_config
+
+        return fit_config(ExperimentConfig(**values).validate(), allow_paths=False), problems
     except ConfigError as err:
         return base, problems + [f"{err} -- using the defaults"]
 

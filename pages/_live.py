@@ -50,6 +50,24 @@ def get_preview(config_json: str) -> views.Preview:
     return views.preview(ExperimentConfig.from_json(config_json))
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def get_preflight(config_json: str):
+    from lstm_lab.preflight import preflight
+
+    return preflight(ExperimentConfig.from_json(config_json))
+
+
+def show_preflight(config: ExperimentConfig) -> None:
+    """The pre-flight warnings for this config, before its run starts."""
+    warnings = get_preflight(config.to_json()).warnings
+    label = f"Pre-flight check: {len(warnings)} warning{'s' * (len(warnings) != 1)}"
+    with st.expander(label, icon=":material/flight_takeoff:", expanded=False):
+        for w in warnings:
+            st.warning(md_escape(w))
+        if not warnings:
+            st.caption("Nothing found in the data that this config would trip on.")
+
+
 def preset(name: str) -> ExperimentConfig:
     return get_preset(name).config
 
@@ -264,8 +282,27 @@ def log_options(options: list, value) -> list:
     return sorted(set(options) | {value})
 
 
+CSV_FIELDS = ("csv_source", "target_columns", "input_columns", "time_column")
+
+
 def config_from_url() -> tuple[ExperimentConfig, list[str]]:
     return views.config_from_query(st.query_params.to_dict())
+
+
+def start_playground(force: ExperimentConfig | None = None) -> None:
+    """The Playground's session state: from the link on the first visit, or ``force``d
+    (the Data page hands over a config). Widget keys are pg_<field>."""
+    if "pg" in st.session_state and force is None:
+        return
+    if force is None:
+        config, problems = config_from_url()
+    else:
+        config, problems = force, []
+    st.session_state.pg = config.to_dict()
+    st.session_state.pg_problems = problems
+    for k, v in st.session_state.pg.items():
+        if k not in CSV_FIELDS:
+            st.session_state[f"pg_{k}"] = v
 
 
 def show_problems(problems: list[str]) -> None:
@@ -276,8 +313,10 @@ def show_problems(problems: list[str]) -> None:
 
 def build_config(values: dict) -> ExperimentConfig | None:
     """Validate widget values; show the reason and return None if they clash."""
+    from lstm_lab.tabular import fit_config
+
     try:
-        return ExperimentConfig.from_dict(values)
+        return fit_config(ExperimentConfig.from_dict(values), allow_paths=False)
     except ConfigError as err:
         st.error(f"These settings cannot run: {err}")
         return None

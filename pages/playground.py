@@ -8,19 +8,15 @@ import streamlit as st
 
 from pages._doctor import doctor_panel, lr_finder, show_fix
 from pages._live import (BATCH_OPTIONS, LR_OPTIONS, RATIO_OPTIONS, UNITS_OPTIONS, Panel,
-                         build_config, config_from_url, log_options, run_live, show_problems)
+                         build_config, log_options, md_escape, run_live, show_preflight,
+                         show_problems, start_playground)
 from lstm_lab import views
 from lstm_lab.config import DATASETS, OPTIMIZERS
+from pages._live import CSV_FIELDS
 
 st.title("Playground")
 
-# First visit in this session: the widgets start from the link's config.
-if "pg" not in st.session_state:
-    url_config, problems = config_from_url()
-    st.session_state.pg = url_config.to_dict()
-    st.session_state.pg_problems = problems
-    for k, v in st.session_state.pg.items():
-        st.session_state[f"pg_{k}"] = v
+start_playground()  # first visit in this session: the widgets start from the link's config
 show_problems(st.session_state.pg_problems)
 start = st.session_state.pg
 
@@ -48,6 +44,18 @@ with st.sidebar:
     v["scale_inputs"] = st.toggle("Standardise columns (fit on the training span)",
                                   key="pg_scale_inputs")
     v["seed"] = st.number_input("Seed", 0, 2**31 - 1, step=1, key="pg_seed")
+    with st.expander("Data fixes"):
+        v["impute"] = st.toggle("Fill missing inputs (last value seen)", key="pg_impute")
+        v["remove_outliers"] = st.toggle("Remove spikes (beyond 5 robust σ)",
+                                         key="pg_remove_outliers")
+        v["difference"] = st.toggle("Model changes, not levels (trends)", key="pg_difference")
+    with st.expander("Break it"):
+        v["missing_share"] = st.slider("Missing inputs (share)", 0.0, 0.5, step=0.01,
+                                       key="pg_missing_share")
+        v["outlier_share"] = st.slider("Glitch spikes (share)", 0.0, 0.2, step=0.005,
+                                       key="pg_outlier_share", format="%.3f")
+        v["spurious_feature"] = st.toggle("Add a spurious input", key="pg_spurious_feature")
+        v["shape_bug"] = st.toggle("Shape bug (article's example 1)", key="pg_shape_bug")
     with st.expander("More"):
         v["optimizer"] = st.selectbox("Optimizer", OPTIMIZERS, key="pg_optimizer")
         v["period"] = st.number_input("Period (steps)", 2, 10_000, key="pg_period")
@@ -55,9 +63,14 @@ with st.sidebar:
         v["test_fraction"] = st.slider("Test fraction", 0.05, 0.5, step=0.05,
                                        key="pg_test_fraction")
 
-config = build_config(v)
+# settings without a widget here (your data's file and columns) come from the link or
+# the Data page
+config = build_config({**start, **v, **{k: start[k] for k in CSV_FIELDS}})
 if config is None:
     st.stop()
+if config.dataset == "csv":
+    st.caption(f"Your data: {md_escape(config.csv_source)}, {config.n_steps} rows — set "
+               "it up on the **Data** page; the series length follows the file.")
 st.query_params.from_dict(views.config_to_query(config))
 
 left, right, _ = st.columns([1, 1, 3])
@@ -71,6 +84,7 @@ def use_learning_rate(lr: float) -> None:
     st.session_state.pg_learning_rate = lr
 
 
+show_preflight(config)
 with st.expander("Learning-rate range test"):
     lr_finder(config, on_apply=use_learning_rate)
 

@@ -199,3 +199,74 @@ def test_lr_finder_suggests_a_rate_and_applies_it():
     lr = at.select_slider(key="pg_learning_rate").value
     assert 1e-4 <= lr <= 0.1 and float(at.query_params["learning_rate"]) == lr
     assert ran(ExperimentConfig(learning_rate=lr))
+
+
+GOOD_CSV = ("t,y\n" + "".join(f"{i},{(i % 20) / 10:.2f}\n" for i in range(300))).encode()
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.radio(key="data_kind").set_value("Upload a CSV").run()
+    at.file_uploader(key="data_file").set_value((name, data, "text/csv"))
+    return at.run()
+
+
+def test_data_page_shows_the_shipped_series_preflight_and_hands_it_to_the_playground():
+    at = open_app("pages/data.py")
+    assert not at.exception
+    assert "public domain" in " ".join(captions(at))
+    table = at.dataframe[0].value
+    assert table["column"][0] == "co2_ppm" and 50 <= table["season (steps)"][0] <= 54
+    assert any("missing values" in w.value for w in at.warning)
+    at.button[0].click().run()  # Train on this data in the Playground
+    assert not at.exception
+    assert at.query_params["dataset"] == "csv" and at.query_params["csv_source"] == "co2"
+    assert at.query_params["n_steps"] == "2284"
+    assert any("Your data: co2, 2284 rows" in c for c in captions(at))
+
+
+def test_uploaded_csv_trains_in_the_playground():
+    at = upload(open_app("pages/data.py", epochs="3"), "mine.csv", GOOD_CSV)
+    assert not at.exception and not at.error
+    at.button[0].click().run()
+    assert at.query_params["csv_source"].startswith("upload:")
+    assert any("finished" in c for c in captions(at))
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"", "the file is empty"),
+    (b"\x00\x01\x02binary", "not a CSV text file"),
+    ("a,caf\u00e9\n1,2\n".encode("latin-1"), "the file is not UTF-8 text"),
+    (b"t,y\n", "the file has a header but no data rows"),
+    (b"name,city\nann,paris\nbob,rome\n", "the file has no numeric column to predict"),
+    (b"y\n1\n2\n3\n", "the file has 3 rows"),
+])
+def test_bad_upload_shows_one_message_and_keeps_the_session(data, message):
+    at = open_app("pages/data.py", learning_rate="0.0002")
+    at = upload(at, "bad.csv", data)
+    assert not at.exception
+    assert message in at.error[0].value.replace("\\", "")
+    assert at.session_state["pg"]["learning_rate"] == 0.0002  # nothing else lost
+
+
+def test_markup_in_file_and_column_names_is_shown_as_text():
+    name = "<script>alert('x')</script>.csv"
+    data = ("t,<b>sales</b>,<img src=x onerror=alert(1)>\n"
+            + "".join(f"{i},{i % 9},{i % 4}\n" for i in range(300))).encode()
+    at = upload(open_app("pages/data.py"), name, data)
+    assert not at.exception
+    shown = [c.value for c in at.caption if "File:" in c.value][0]
+    assert "<script>" not in shown and "\\<script\\>" in shown  # escaped Markdown
+    targets = at.multiselect[0]  # "Target column(s)"
+    # widget options and table cells are plain text in the browser, never HTML
+    assert {"<b>sales</b>", "<img src=x onerror=alert(1)>"} <= set(targets.options)
+    targets.set_value(["<b>sales</b>"]).run()
+    assert list(at.dataframe[0].value["column"]) == ["<b>sales</b>"]
+
+
+def test_playground_shows_preflight_warnings_before_the_run():
+    at = open_app(dataset="seasonal", period="200", noise="1.5", horizon="50", n_steps="2000",
+                  seq_len="10", epochs="2")
+    labels = [e.label for e in at.expander]
+    assert "Pre-flight check: 1 warning" in labels
+    assert any("window 10 is shorter than the" in w.value.replace("\\", "") for w in at.warning)
+    assert "Pre-flight check: 0 warnings" in [e.label for e in open_app(epochs="2").expander]

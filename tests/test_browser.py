@@ -178,6 +178,22 @@ def test_apply_fix_reruns_with_the_patch_before_and_after(server, page, path, co
     shot(page, f"apply-fix-{path}")
 
 
+def test_upload_a_csv_train_and_see_the_chart(server, page, tmp_path):
+    path = tmp_path / "my series.csv"
+    path.write_text("week,visits\n" + "".join(
+        f"{i},{100 + 10 * ((i % 26) - 13) ** 2 / 169:.3f}\n" for i in range(400)))
+    page.goto(f"{server}/data?epochs=5")
+    page.get_by_text("Upload a CSV").click()
+    page.locator('input[type="file"]').set_input_files(str(path))
+    page.get_by_text("Pre-flight check").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Train on this data in the Playground").click()
+    wait_finished(page)
+    assert "csv_source=upload" in page.url
+    assert page.get_by_text("Your data: upload:").count() == 1
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 2  # prediction + loss
+    shot(page, "your-data-upload")
+
+
 def test_about_page_and_menu(server, page):
     page.goto(server + "/about")
     page.get_by_role("heading", name="About LSTM Lab").wait_for(timeout=30_000)

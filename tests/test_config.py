@@ -38,7 +38,11 @@ def test_from_json_rejects_non_objects_and_bad_json():
 
 # One bad value per field (plus type errors), each with what the message must say.
 BAD = [
-    ("dataset", "cosine", "dataset must be one of sine, multiscale, seasonal"),
+    ("dataset", "cosine", "dataset must be one of sine, multiscale, seasonal, csv"),
+    ("csv_source", "x" * 501, "csv_source is too long (501 characters; at most 500)"),
+    ("target_columns", "a\x00b", "target_columns contains control characters"),
+    ("input_columns", 3, "input_columns must be text"),
+    ("time_column", "t\n", "time_column contains control characters"),
     ("n_steps", 50, "n_steps = 50 is out of range: allowed 100 … 20000"),
     ("n_steps", 100.5, "n_steps must be a whole number"),
     ("noise", -0.1, "noise = -0.1 is out of range"),
@@ -64,6 +68,7 @@ BAD = [
     ("remove_outliers", None, "remove_outliers must be true or false"),
     ("spurious_feature", 0, "spurious_feature must be true or false"),
     ("shape_bug", 1.0, "shape_bug must be true or false"),
+    ("difference", "no", "difference must be true or false"),
 ]
 
 

@@ -1,0 +1,117 @@
+"""Pre-flight report: what is in the data, and what will go wrong with this config,
+before any training.
+
+Works for every dataset (synthetic ones report what their generator made, including
+the failure knobs' gaps and spikes). Warnings are plain sentences naming the knob
+that fixes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from . import signals
+from .config import ExperimentConfig
+from .data import _corrupt, generate
+
+SCALE_WARN = 100.0  # column spreads further apart than this need scaling
+
+
+@dataclass(frozen=True)
+class ColumnReport:
+    name: str
+    role: str  # "target" or "input"
+    missing_share: float
+    std: float | None  # training span
+    outliers: int  # beyond 5 robust σ of the training span
+    worst_z: float
+    period: int | None  # dominant period in steps (targets only)
+    period_strength: float
+
+
+@dataclass(frozen=True)
+class Preflight:
+    rows: int
+    train_rows: int
+    test_rows: int
+    columns: list[ColumnReport]
+    non_numeric: list[str]
+    scale_ratio: float | None  # largest / smallest training-span std among used columns
+    notes: list[str]  # what loading changed (sorted rows, dropped duplicates, ...)
+    warnings: list[str]  # against the current config
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for c in d["columns"]:
+            for k in ("missing_share", "std", "worst_z", "period_strength"):
+                if c[k] is not None:
+                    c[k] = round(float(c[k]), 4)
+        if d["scale_ratio"] is not None:
+            d["scale_ratio"] = round(d["scale_ratio"], 2)
+        return d
+
+
+def preflight(config: ExperimentConfig) -> Preflight:
+    """Inspect the config's series as the model would read it (before any repair)."""
+    config.validate()
+    series = generate(config)
+    split = config.n_train_steps
+    values = _corrupt(config, series.values.astype(np.float64), split)  # (T, F)
+    notes, non_numeric = [], []
+    if config.dataset == "csv":
+        from .tabular import load_table
+
+        table = load_table(config.csv_source, config.time_column)
+        notes, non_numeric = list(table.notes), list(table.non_numeric)
+    counts, worst = signals.robust_outliers(values, ref=values[:split])
+    cols = []
+    for j, name in enumerate(series.names):
+        target = j in series.targets
+        col = values[:, j]
+        period = signals.dominant_period(col[:split]) if target else signals.Period(None, 0.0)
+        std = float(np.nanstd(col[:split])) if np.isfinite(col[:split]).any() else None
+        cols.append(ColumnReport(name, "target" if target else "input",
+                                 float(np.isnan(col).mean()), std, int(counts[j]),
+                                 float(worst[j]), period.steps, period.strength))
+    stds = [c.std for c in cols if c.std]
+    ratio = max(stds) / min(stds) if stds else None
+    report = Preflight(len(values), split, len(values) - split, cols, non_numeric, ratio,
+                       notes, [])
+    return Preflight(**{**report.__dict__, "warnings": _warnings(config, report, values)})
+
+
+def _warnings(c: ExperimentConfig, r: Preflight, values: np.ndarray) -> list[str]:
+    out = []
+    for col in r.columns:
+        # a window under a third of the season rarely sees enough of it (half a season
+        # still works one step ahead, as the default sine shows)
+        if col.role == "target" and col.period and col.period_strength > 0.2 \
+                and 3 * c.seq_len < col.period:
+            out.append(f"window {c.seq_len} is shorter than the {col.period}-step season of "
+                       f"`{col.name}`: a window of at least one season (seq_len {col.period}) "
+                       "lets the model see the whole pattern")
+        if col.missing_share > 0 and not c.impute:
+            out.append(f"`{col.name}` has {100 * col.missing_share:.1f} % missing values: "
+                       "without impute the loss will be NaN")
+        if col.outliers and col.worst_z > 20 and not c.remove_outliers:
+            out.append(f"`{col.name}` has {col.outliers} spikes (up to {col.worst_z:,.0f} "
+                       "robust σ): turn on remove_outliers")
+    if r.scale_ratio and r.scale_ratio > SCALE_WARN and not c.scale_inputs:
+        big = max(r.columns, key=lambda x: x.std or 0)
+        small = min(r.columns, key=lambda x: x.std or np.inf)
+        out.append(f"column `{big.name}` is {r.scale_ratio:,.0f}× larger than `{small.name}`: "
+                   "scaling is off (turn on scale_inputs)")
+    split = c.n_train_steps
+    for j, col in enumerate(r.columns):
+        if col.role != "target" or c.difference:
+            continue
+        train, test = values[:split, j], values[split:, j]
+        lo, hi = np.nanmin(train), np.nanmax(train)
+        outside = np.mean((test < lo) | (test > hi)) if np.isfinite(test).any() else 0.0
+        if outside > 0.25:
+            out.append(f"{100 * outside:.0f} % of `{col.name}`'s test span lies outside its "
+                       "training range (a trend): the model cannot output levels it never "
+                       "saw -- turn on difference")
+    return out

@@ -1,0 +1,111 @@
+"""Your data: upload a CSV (or pick the shipped CO₂ record), choose columns, check it
+before training, then train on it in the Playground."""
+
+from pages._live import require_app
+
+require_app()
+
+import pandas as pd
+import streamlit as st
+
+from lstm_lab import ConfigError, ExperimentConfig
+from lstm_lab.preflight import preflight
+from lstm_lab.tabular import (MAX_BYTES, SHIPPED, fit_config, guess_time_column, load_table,
+                              store_upload)
+from pages._live import md_escape, start_playground
+
+st.title("Your data")
+start_playground()
+SHIP = SHIPPED["co2"]
+kind = st.radio("Series", ["Mauna Loa CO₂, weekly (shipped)", "Upload a CSV"],
+                horizontal=True, key="data_kind")
+
+
+def fail(message: str) -> None:
+    """One clear line; the rest of the session (Playground settings, runs) is untouched."""
+    st.error(md_escape(message))
+    st.stop()
+
+
+if kind.startswith("Upload"):
+    f = st.file_uploader(f"CSV file (at most {MAX_BYTES // 2**20} MB)", type=["csv", "txt"],
+                         key="data_file")
+    if f is None:
+        st.info("Upload a CSV: one row per time step, one column per series; an optional "
+                "time column. The file is only parsed as CSV text, never executed.")
+        st.stop()
+    st.caption(f"File: {md_escape(f.name)}")
+    try:
+        source = store_upload(f.getvalue())
+    except ConfigError as err:
+        fail(str(err))
+else:
+    source = "co2"
+    st.caption(f"{md_escape(SHIP.title)}. Source: {md_escape(SHIP.source)}. "
+               f"Licence: {md_escape(SHIP.licence)}.")
+
+try:
+    raw = load_table(source, allow_paths=False)
+except ConfigError as err:
+    fail(str(err))
+
+names = list(raw.frame.columns)
+default_time = guess_time_column(raw) or "(none)"
+time_col = st.selectbox("Time column (rows are sorted by it)", ["(none)", *names],
+                        index=(["(none)", *names]).index(default_time), key=f"data_time_{source}")
+time_col = "" if time_col == "(none)" else time_col
+try:
+    table = load_table(source, time_col, allow_paths=False)
+except ConfigError as err:
+    fail(str(err))
+numeric = table.numeric
+if not numeric:
+    fail("the file has no numeric column to predict")
+left, right = st.columns(2)
+targets = left.multiselect("Target column(s) — what to predict", numeric,
+                           default=numeric[:1], key=f"data_targets_{source}_{time_col}")
+inputs = right.multiselect("Extra input columns (optional)",
+                           [c for c in numeric if c not in targets],
+                           key=f"data_inputs_{source}_{time_col}")
+if not targets:
+    st.info("Choose at least one target column.")
+    st.stop()
+
+knobs = {k: v for k, v in st.session_state.pg.items()}
+try:
+    config = fit_config(ExperimentConfig.from_dict({
+        **knobs, "dataset": "csv", "csv_source": source, "time_column": time_col,
+        "target_columns": ",".join(targets), "input_columns": ",".join(inputs)}),
+        allow_paths=False)
+except ConfigError as err:
+    fail(str(err))
+
+st.subheader("Pre-flight check")
+st.caption(f"Against the Playground's current knobs: window {config.seq_len}, horizon "
+           f"{config.horizon}, test fraction {config.test_fraction:g}.")
+report = preflight(config)
+st.markdown(f"**{report.rows} rows** — {report.train_rows} for training, {report.test_rows} "
+            "held out for the test.")
+st.dataframe(pd.DataFrame([{
+    "column": c.name, "role": c.role, "missing %": round(100 * c.missing_share, 2),
+    "std (train)": c.std, "spikes > 5 robust σ": c.outliers,
+    "season (steps)": c.period, "autocorrelation": round(c.period_strength, 2)}
+    for c in report.columns]), hide_index=True)
+if report.non_numeric:
+    st.caption("Not numeric, left out: " + ", ".join(md_escape(n) for n in report.non_numeric))
+if report.scale_ratio:
+    st.caption(f"Largest / smallest column spread: {report.scale_ratio:,.1f}×")
+for note in report.notes:
+    st.info(md_escape(note))
+for w in report.warnings:
+    st.warning(md_escape(w))
+if not report.warnings:
+    st.success("No warnings: this config suits the data.")
+
+
+def hand_over() -> None:
+    start_playground(force=config)
+
+
+if st.button("Train on this data in the Playground", type="primary", on_click=hand_over):
+    st.switch_page("pages/playground.py")
