@@ -9,6 +9,7 @@ pages = {
         st.Page("pages/playground.py", title="Playground", icon=":material/tune:",
                 default=True),
         st.Page("pages/data.py", title="Your data", icon=":material/upload_file:"),
+        st.Page("pages/sweep.py", title="Sweep", icon=":material/grid_on:"),
     ],
     "Failure modes": [
         st.Page("pages/learning_rate.py", title="Learning rate", icon=":material/speed:"),

@@ -1,4 +1,4 @@
-"""Command line: ``python -m lstm_lab presets | run | doctor | lr-find | preflight``.
+"""Command line: ``python -m lstm_lab presets | run | doctor | lr-find | preflight | sweep``.
 
 Every outcome of a valid config -- learning, flat, diverged -- is a result (exit 0).
 A bad flag or value is one line on stderr and exit 2. No traceback reaches the user.
@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     for command, text in (("run", "train one config and score it"),
                           ("doctor", "train one config and explain what went wrong"),
                           ("lr-find", "learning-rate range test: suggest a learning rate"),
-                          ("preflight", "inspect the data against the config, no training")):
+                          ("preflight", "inspect the data against the config, no training"),
+                          ("sweep", "a grid of runs over two knobs")):
         cmd = sub.add_parser(command, help=text)
         cmd.add_argument("--preset", help="start from a named preset (see `presets`)")
         cmd.add_argument("--json", action="store_true", help="print one JSON object")
@@ -37,6 +38,14 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--target", help="column(s) to predict, comma-separated")
         cmd.add_argument("--inputs", help="extra input columns, comma-separated")
         cmd.add_argument("--time-col", help="column to sort the rows by")
+        if command == "sweep":
+            cmd.add_argument("--x", required=True, metavar="FIELD=RANGE",
+                             help="e.g. learning_rate=1e-6:1:log:7 or batch_size=1,8,32")
+            cmd.add_argument("--y", required=True, metavar="FIELD=RANGE")
+            cmd.add_argument("--dask", metavar="ADDRESS",
+                             help="run the cells on this dask.distributed scheduler")
+            cmd.add_argument("--workers", type=int, default=0,
+                             help="local worker processes (default: one per core)")
         for name in RULES:
             cmd.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE",
                              help=describe(name))
@@ -163,6 +172,45 @@ def _cmd_preflight(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from .sweep import DaskBackend, LocalBackend, grid, parse_axis, run_sweep
+
+    base = config_from_args(args)
+    x, y = parse_axis(args.x), parse_axis(args.y)
+    grid(base, x, y)  # every cell validated before anything starts
+    runner = None
+    if args.dask:
+        backend = DaskBackend(args.dask)
+    else:
+        from .runner import ProcessRunner
+
+        runner = ProcessRunner(workers=args.workers or None)
+        backend = LocalBackend(runner)
+
+    def show(cell, done, total):
+        if not args.json:
+            print(f"[{done:>3}/{total}] {x.field}={cell.x:g} {y.field}={cell.y:g}: "
+                  f"{cell.verdict:<8} R² {_num(cell.r2)}  {cell.finding}", flush=True)
+
+    try:
+        result = run_sweep(base, x, y, backend, on_cell=show)
+    finally:
+        if runner is not None:
+            runner.shutdown()
+        if args.dask:
+            backend.close()
+    if args.json:
+        print(json.dumps(result.to_dict()))
+        return 0
+    by = {(c.x, c.y): c for c in result.cells}
+    width = max(10, *(len(f"{v:g}") for v in x.values))
+    print(f"\nverdict ({y.field} down, {x.field} across), {result.seconds:.1f} s")
+    print(" " * 10 + "".join(f"{v:>{width + 1}g}" for v in x.values))
+    for yv in y.values:
+        print(f"{yv:>10g}" + "".join(f"{by[xv, yv].verdict:>{width + 1}}" for xv in x.values))
+    return 0
+
+
 def _flag(v) -> str:
     return str(v).lower() if isinstance(v, bool) else f"{v:g}" if isinstance(v, float) else str(v)
 
@@ -177,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "presets":
             return _cmd_presets()
         commands = {"run": _cmd_run, "doctor": _cmd_doctor, "lr-find": _cmd_lr_find,
-                    "preflight": _cmd_preflight}
+                    "preflight": _cmd_preflight, "sweep": _cmd_sweep}
         return commands[args.command](args)
     except ConfigError as err:
         print(f"lstm_lab: error: {err}", file=sys.stderr)

@@ -32,8 +32,22 @@ TASKS = ("run", "lr_find")
 _IDLE = "idle"  # what a slot's wait for work returns when none came in time
 
 
+def cell_task(x_field: str, y_field: str) -> str:
+    """The task name of one sweep cell (a Cell result, see lstm_lab.sweep)."""
+    return f"cell:{x_field}:{y_field}"
+
+
+def _known(task: str) -> bool:
+    return task in TASKS or (task.startswith("cell:") and task.count(":") == 2)
+
+
 def perform(task: str, config: ExperimentConfig, on_epoch, should_stop):
     """Run one job where this is called (a worker process or a runner thread)."""
+    if task.startswith("cell:"):
+        from .sweep import run_cell
+
+        _, x_field, y_field = task.split(":")
+        return run_cell(config, x_field, y_field, should_stop=should_stop)
     if task == "lr_find":
         from .lr_find import lr_range_test
 
@@ -118,7 +132,7 @@ class _BaseRunner:
 
     # --- public ---------------------------------------------------------------------
     def submit(self, config: ExperimentConfig, task: str = "run") -> RunHandle:
-        if task not in TASKS:
+        if not _known(task):
             raise ValueError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
         config = config.validate()
         handle = RunHandle(config, self, task)

@@ -111,6 +111,37 @@ def nearest_option(value: float, options: list[float]) -> float:
     return min(options, key=lambda o: abs(np.log(o) - np.log(value)))
 
 
+def sweep_frame(cells, x_field: str, y_field: str, root_url: str = "") -> pd.DataFrame:
+    """One row per finished cell: axis values (as labels), verdict, numbers, the doctor's
+    top code, and the link that opens the cell's exact config in the Playground."""
+    rows = [{
+        x_field: f"{c.x:g}", y_field: f"{c.y:g}", "verdict": c.verdict,
+        "R²": None if c.r2 is None else round(c.r2, 3),
+        "flatness": None if c.flatness is None else round(c.flatness, 3),
+        "best baseline R²": None if c.best_baseline_r2 is None else round(c.best_baseline_r2, 3),
+        "finding": c.finding, "label": "" if c.finding == "healthy" else c.finding,
+        "url": share_link(root_url, c.config)} for c in cells]
+    columns = [x_field, y_field, "verdict", "R²", "flatness", "best baseline R²", "finding",
+               "label", "url"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def app_root(page_url: str | None) -> str:
+    """The app's root URL (where the Playground, the default page, lives) from any page's."""
+    if not page_url:
+        return "/"
+    head, _, _ = page_url.partition("?")
+    return head.rsplit("/", 1)[0] + "/"
+
+
+def eta_text(done: int, total: int, elapsed: float) -> str:
+    if not done:
+        return f"0/{total} cells"
+    left = elapsed / done * (total - done)
+    return f"{done}/{total} cells — about {left:.0f} s left" if done < total else \
+        f"{total}/{total} cells in {elapsed:.1f} s"
+
+
 def config_from_query(params: Mapping[str, Any], base: ExperimentConfig | None = None):
     """A config from URL query parameters, keeping every value that is valid.
 

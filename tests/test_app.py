@@ -270,3 +270,38 @@ def test_playground_shows_preflight_warnings_before_the_run():
     assert "Pre-flight check: 1 warning" in labels
     assert any("window 10 is shorter than the" in w.value.replace("\\", "") for w in at.warning)
     assert "Pre-flight check: 0 warnings" in [e.label for e in open_app(epochs="2").expander]
+
+
+def test_sweep_page_fills_the_heatmap_and_links_each_cell_to_the_playground():
+    at = open_app("pages/sweep.py", epochs="3")
+    at.text_input(key="sw_xr").set_value("1e-5,1e-2").run()
+    at.text_input(key="sw_yr").set_value("32,64").run()
+    at.button[0].click().run()  # Run sweep
+    assert not at.exception
+    frames = [f for _, fs in charts(at) for f in fs.values() if "verdict" in f]
+    cells = frames[-1]
+    assert len(cells) == 4 and set(cells["verdict"]) == {"flat", "learning"}
+    assert set(cells.loc[cells["verdict"] == "flat", "finding"]) == {"lr_too_small"}
+    link = cells.loc[(cells["learning_rate"] == "1e-05") & (cells["batch_size"] == "64"),
+                     "url"].iloc[0]
+    query = dict(p.split("=", 1) for p in link.split("?", 1)[1].split("&"))
+    assert ExperimentConfig.from_dict(query) == ExperimentConfig(
+        learning_rate=1e-5, batch_size=64, epochs=3)
+    assert "4/4 cells in" in at.get("progress")[0].proto.text
+    assert all(ran_cell(ExperimentConfig(learning_rate=lr, batch_size=b, epochs=3))
+               for lr in (1e-5, 1e-2) for b in (32, 64))
+
+
+def ran_cell(config):
+    from lstm_lab.runner import cell_task
+    from pages._live import get_runner
+
+    return get_runner().cached(config, cell_task("learning_rate", "batch_size")) is not None
+
+
+def test_sweep_page_bad_range_is_one_message():
+    at = open_app("pages/sweep.py")
+    at.text_input(key="sw_xr").set_value("1:2:log:11").run()
+    at.text_input(key="sw_yr").set_value("1:100:lin:10").run()
+    assert not at.exception
+    assert "110 cells; at most 100" in at.error[0].value

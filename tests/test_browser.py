@@ -194,6 +194,29 @@ def test_upload_a_csv_train_and_see_the_chart(server, page, tmp_path):
     shot(page, "your-data-upload")
 
 
+def test_sweep_cell_click_opens_that_config_in_the_playground(server, page):
+    page.goto(f"{server}/sweep?epochs=3")
+    page.get_by_label("Across: values").fill("1e-5,1e-2")
+    page.get_by_label("Across: values").press("Enter")
+    page.get_by_label("Down: values").fill("64")
+    page.get_by_label("Down: values").press("Enter")
+    page.get_by_role("button", name="Run sweep").click()
+    page.get_by_text("2/2 cells in").wait_for(timeout=120_000)
+    page.get_by_text("Cells as a table").wait_for(timeout=30_000)  # the clickable redraw
+    shot(page, "sweep")
+    chart = page.locator('[data-testid="stVegaLiteChart"]').last
+    plot = chart.locator("canvas, svg").first.bounding_box()
+    # one row of two cells: the left cell is learning_rate 1e-5 (the y axis labels take
+    # the first ~60 px, the legend sits below the plot)
+    x = plot["x"] + 60 + (plot["width"] - 60) * 0.25
+    y = plot["y"] + 40
+    page.mouse.click(x, y)
+    page.get_by_role("heading", name="Playground").wait_for(timeout=30_000)
+    wait_finished(page)
+    assert "learning_rate=1e-05" in page.url and "batch_size=64" in page.url
+    assert "epochs=3" in page.url
+
+
 def test_about_page_and_menu(server, page):
     page.goto(server + "/about")
     page.get_by_role("heading", name="About LSTM Lab").wait_for(timeout=30_000)

@@ -1,0 +1,116 @@
+"""Sweep: a phase diagram of collapse over any two knobs, filled in live."""
+
+from pages._live import require_app
+
+require_app()
+
+import os
+import time
+
+import altair as alt
+import streamlit as st
+
+from lstm_lab import ConfigError, ExperimentConfig, views
+from lstm_lab.sweep import (DASK_ENV, NUMERIC, DaskBackend, LocalBackend, grid, parse_axis,
+                            run_sweep)
+from pages._live import BADGE, FIT_X, get_runner, md_escape, start_playground
+
+st.title("Sweep")
+start_playground()
+base = ExperimentConfig.from_dict(st.session_state.pg)
+st.caption("Every other knob comes from the Playground. Ranges: `low:high:log:count`, "
+           "`low:high:lin:count` or a list `a,b,c`; at most 10 × 10 cells. Click a cell to "
+           "open its exact config in the Playground.")
+left, right = st.columns(2)
+x_field = left.selectbox("Across", NUMERIC, index=NUMERIC.index("learning_rate"), key="sw_x")
+x_text = left.text_input("Across: values", "1e-5:1e-1:log:5", key="sw_xr")
+y_field = right.selectbox("Down", NUMERIC, index=NUMERIC.index("batch_size"), key="sw_y")
+y_text = right.text_input("Down: values", "8,32,128", key="sw_yr")
+
+try:
+    x, y = parse_axis(f"{x_field}={x_text}"), parse_axis(f"{y_field}={y_text}")
+    cells = grid(base, x, y)
+except ConfigError as err:
+    st.error(md_escape(str(err)))
+    st.stop()
+
+key = f"{base.to_json()}|{x}|{y}"
+b1, b2, _ = st.columns([1, 1, 4])
+if b1.button("▶ Run sweep", type="primary"):
+    st.session_state.sw_run = key
+stop = b2.button("Stop sweep")
+if stop:
+    st.session_state.sw_run = None
+st.caption(f"{len(cells)} cells; backend: " + (f"Dask at {md_escape(os.environ[DASK_ENV])}"
+           if os.environ.get(DASK_ENV) else "this server's worker pool"))
+
+progress, chart = st.empty(), st.empty()
+root = views.app_root(st.context.url)
+
+
+@st.cache_resource
+def dask_backend(address: str) -> DaskBackend:
+    return DaskBackend(address)
+
+
+def draw(done: list, selectable: bool) -> None:
+    frame = views.sweep_frame(done, x.field, y.field, root)
+    xs, ys = [f"{v:g}" for v in x.values], [f"{v:g}" for v in y.values]
+    enc = dict(x=alt.X(f"{x.field}:O", sort=xs, scale=alt.Scale(domain=xs)),
+               y=alt.Y(f"{y.field}:O", sort=ys, scale=alt.Scale(domain=ys)))
+    pick = alt.selection_point(name="cell", fields=[x.field, y.field], on="click")
+    rect = alt.Chart(frame).mark_rect(stroke="white", cursor="pointer").encode(
+        **enc, color=alt.Color("verdict:N", scale=alt.Scale(
+            domain=list(BADGE), range=["#2ca02c", "#ff7f0e", "#d62728", "#9467bd"]),
+            legend=alt.Legend(orient="bottom", title=None)),
+        tooltip=["verdict:N", "R²:Q", "flatness:Q", "best baseline R²:Q", "finding:N",
+                 f"{x.field}:O", f"{y.field}:O"]).add_params(pick)
+    text = alt.Chart(frame).mark_text(fontSize=11, color="white").encode(**enc, text="label:N")
+    layered = alt.layer(rect, text).properties(height=60 + 48 * len(ys), autosize=FIT_X)
+    if not selectable:  # redrawn while cells arrive: a plain chart
+        chart.altair_chart(layered, width="stretch")
+        return
+    event = chart.altair_chart(layered, width="stretch", on_select="rerun", key="sw_chart",
+                               selection_mode="cell")
+    picked = event.selection.get("cell") if event else None
+    if picked:  # a click on a cell: open its exact config in the Playground
+        chosen = {c.config for c in done if f"{c.x:g}" == str(picked[0].get(x.field))
+                  and f"{c.y:g}" == str(picked[0].get(y.field))}
+        if chosen:
+            start_playground(force=chosen.pop())
+            st.switch_page("pages/playground.py")
+
+
+saved = st.session_state.get("sw_cells")
+done = list(saved[1]) if saved and saved[0] == key else []
+running = st.session_state.get("sw_run") == key and len(done) < len(cells)
+draw(done, selectable=not running)
+if running:
+    backend = dask_backend(os.environ[DASK_ENV]) if os.environ.get(DASK_ENV) \
+        else LocalBackend(get_runner())
+    t0 = time.monotonic()
+
+    def on_cell(cell, n, total):
+        done.append(cell)
+        st.session_state.sw_cells = (key, list(done))
+        progress.progress(n / total, text=views.eta_text(n, total, time.monotonic() - t0))
+        draw(done, selectable=False)
+
+    done.clear()
+    try:
+        run_sweep(base, x, y, backend, on_cell=on_cell)
+    except (ConfigError, RuntimeError) as err:
+        st.error(md_escape(f"The sweep failed: {err}"))
+        st.stop()
+    st.session_state.sw_took = time.monotonic() - t0
+    st.rerun()  # redraw the finished grid as a clickable chart
+if done:
+    took = st.session_state.get("sw_took")
+    text = (f"{len(done)}/{len(cells)} cells" + (f" in {took:.1f} s" if took and
+            len(done) == len(cells) else "") + (" — stopped" if len(done) < len(cells) else ""))
+    progress.progress(len(done) / len(cells), text=text)
+if done and len(done) == len(cells):
+    with st.expander("Cells as a table"):
+        st.dataframe(views.sweep_frame(done, x.field, y.field, root).drop(columns=["label"]),
+                     hide_index=True, column_config={"url": st.column_config.LinkColumn(
+                         "open", display_text="Playground")})
