@@ -28,4 +28,4 @@ pages = {
     ],
     "Help": [st.Page("pages/about.py", title="About", icon=":material/info:")],
 }
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()  # every page listed, none behind "View more"
