@@ -102,6 +102,7 @@ class Panel:
         self.result = None
         self.error: str | None = None
         self.queued = 0
+        self.started = False
         self.done = False
         self.replayed = False
         self.t0 = time.monotonic()
@@ -122,7 +123,7 @@ class Panel:
             if kind == "queued":
                 self.queued = payload
             elif kind == "started":
-                self.queued, self.t0 = 0, time.monotonic()
+                self.queued, self.t0, self.started = 0, time.monotonic(), True
             elif kind == "epoch":
                 self.reports.append(payload)
             elif kind == "done":
@@ -136,7 +137,7 @@ class Panel:
         if self.error:
             self._status.error(self.error)
         elif self.queued:
-            self._status.info(f"Queued — place {self.queued}: all workers are busy.")
+            self._status.info(f"Queued — place {self.queued}: waiting for a free worker.")
         elif self.result is not None:
             how = "stopped" if self.result.stopped else (
                 "diverged" if self.result.diverged else "finished")
@@ -229,11 +230,13 @@ def run_live(panels: list[Panel], tick: float = 0.15) -> list:
                 if p.done:
                     continue
                 events = h.poll()
-                if not events and not p.queued:
+                if not events and not p.started:
+                    # still in the queue (also while the workers start up, when the
+                    # submit-time position said 0): show the place, not a running clock
+                    events = [("queued", h.position())]
+                if not events or events == [("queued", p.queued)]:
                     p.draw_status()  # elapsed clock; also lets Streamlit interrupt us
                     continue
-                if not events:
-                    events = [("queued", h.position())]
                 p.apply(events)
                 if any(e[0] != "queued" for e in events):
                     p.draw()

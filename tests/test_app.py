@@ -305,3 +305,18 @@ def test_sweep_page_bad_range_is_one_message():
     at.text_input(key="sw_yr").set_value("1:100:lin:10").run()
     assert not at.exception
     assert "110 cells; at most 100" in at.error[0].value
+
+
+@pytest.mark.parametrize("query", [
+    {"learning_rate": "1.0"}, {"learning_rate": "1e-06"}, {"batch_size": "1"},
+    {"batch_size": "256"}, {"dataset": "multiscale", "feature_scale_ratio": "100000.0",
+                            "scale_inputs": "false"},
+    {"seq_len": "1"}, {"seq_len": "300"}, {"horizon": "100"}, {"noise": "3.0"},
+    {"units": "2"}, {"units": "128"}, {"optimizer": "sgd", "learning_rate": "1.0"},
+    {"missing_share": "0.5"}, {"outlier_share": "0.2"},
+], ids=lambda q: ",".join(f"{k}={v}" for k, v in q.items()))
+def test_slider_extremes_end_in_a_result_never_a_traceback(query):
+    at = open_app(**{"epochs": "3", **query})
+    assert not at.exception and not at.error
+    assert any("finished" in c or "diverged" in c for c in captions(at))
+    assert "Doctor" in texts(at)
