@@ -93,6 +93,15 @@ def target_table(targets: list[TargetResult]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def preflight_table(report) -> pd.DataFrame:
+    """One row per column of a pre-flight report, as the Data page shows it."""
+    return pd.DataFrame([{
+        "column": c.name, "role": c.role, "missing %": round(100 * c.missing_share, 2),
+        "std (train)": c.std, "spikes > 5 robust σ": c.outliers,
+        "season (steps)": c.period, "autocorrelation": round(c.period_strength, 2)}
+        for c in report.columns])
+
+
 def lr_find_frame(found) -> pd.DataFrame:
     """The range test as a table: learning rate, smoothed loss (finite, positive only)."""
     ok = np.isfinite(found.losses) & (found.losses > 0)

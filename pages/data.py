@@ -5,10 +5,9 @@ from pages._live import require_app
 
 require_app()
 
-import pandas as pd
 import streamlit as st
 
-from lstm_lab import ConfigError, ExperimentConfig
+from lstm_lab import ConfigError, ExperimentConfig, views
 from lstm_lab.preflight import preflight
 from lstm_lab.tabular import (MAX_BYTES, SHIPPED, fit_config, guess_time_column, load_table,
                               store_upload)
@@ -86,11 +85,7 @@ st.caption(f"Against the Playground's current knobs: window {config.seq_len}, ho
 report = preflight(config)
 st.markdown(f"**{report.rows} rows** — {report.train_rows} for training, {report.test_rows} "
             "held out for the test.")
-st.dataframe(pd.DataFrame([{
-    "column": c.name, "role": c.role, "missing %": round(100 * c.missing_share, 2),
-    "std (train)": c.std, "spikes > 5 robust σ": c.outliers,
-    "season (steps)": c.period, "autocorrelation": round(c.period_strength, 2)}
-    for c in report.columns]), hide_index=True)
+st.dataframe(views.preflight_table(report), hide_index=True)
 if report.non_numeric:
     st.caption("Not numeric, left out: " + ", ".join(md_escape(n) for n in report.non_numeric))
 if report.scale_ratio:
