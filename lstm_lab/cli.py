@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from .config import RULES, ConfigError, describe
+from .config import RULES, ConfigError, describe, format_value
 from .presets import PRESETS, get_preset
 
 
@@ -122,7 +122,7 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
         for line in f.evidence:
             print(f"     - {line}")
         if f.fix:
-            flags = " ".join(f"--{k.replace('_', '-')} {_flag(v)}" for k, v in f.fix.items())
+            flags = " ".join(f"--{k.replace('_', '-')} {format_value(v)}" for k, v in f.fix.items())
             print(f"     fix: {flags}")
         elif f.code != "healthy":
             print("     fix: none -- leave it")
@@ -209,10 +209,6 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     for yv in y.values:
         print(f"{yv:>10g}" + "".join(f"{by[xv, yv].verdict:>{width + 1}}" for xv in x.values))
     return 0
-
-
-def _flag(v) -> str:
-    return str(v).lower() if isinstance(v, bool) else f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def _num(x) -> str:

@@ -23,6 +23,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.preprocessing import StandardScaler
 
 from .config import ExperimentConfig
+from .signals import ROBUST_Z, robust_z
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,6 @@ def prepare(config: ExperimentConfig, series: Series | None = None) -> Prepared:
 
 
 SPIKE_SIGMAS = 1000.0  # spike height in training-span σ: a glitch writing 9999-style values
-CLIP_SIGMAS = 5.0  # a spike lies beyond median ± this many robust (MAD-based) σ
 
 
 def _corrupt(c: ExperimentConfig, raw: np.ndarray, split: int) -> np.ndarray:
@@ -290,15 +290,11 @@ def _repair(c: ExperimentConfig, x: np.ndarray, split: int) -> np.ndarray:
     which the spikes themselves barely move); it becomes a gap and, like every gap, takes
     the last good value -- clipping alone would leave a sine with bumps 4× its height.
     """
-    removed = False
+    bad = np.zeros(x.shape, dtype=bool)
     if c.remove_outliers:
-        med = np.nanmedian(x[:split], axis=0)
-        sigma = 1.4826 * np.nanmedian(np.abs(x[:split] - med), axis=0)  # robust σ, (F,)
-        with np.errstate(invalid="ignore"):
-            bad = np.abs(x - med) > CLIP_SIGMAS * np.where(sigma > 0, sigma, np.inf)
-        removed = bool(bad.any())
+        bad = robust_z(x, x[:split]) > ROBUST_Z  # (T, F)
         x = np.where(bad, np.nan, x)
-    if (c.impute or removed) and np.isnan(x).any():
+    if (c.impute or bad.any()) and np.isnan(x).any():
         # gaps the data already had stay gaps unless impute is on
         fill = forward_fill(x, fallback=np.nanmedian(x[:split], axis=0))
         x = fill if c.impute else np.where(np.isnan(x) & ~bad, np.nan, fill)

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import signals
 from .data import Prepared, prepare
+from .lr_find import clamp_lr
 from .train import ExperimentResult
 
 CODES = (
@@ -156,7 +157,7 @@ def _missing(r: ExperimentResult, m: Measurements):
 
 def _lr_large(r: ExperimentResult, m: Measurements):
     c = r.config
-    fix = {"learning_rate": _clamp_lr(c.learning_rate / 10)}
+    fix = {"learning_rate": clamp_lr(c.learning_rate / 10)}
     if m.diverged and not m.missing:
         finite = [x for x in m.losses if math.isfinite(x)]
         ev = [f"the loss became NaN/inf at epoch {len(m.losses)}"
@@ -189,7 +190,7 @@ def _lr_small(r: ExperimentResult, m: Measurements):
         (f"per step ‖ΔW‖/‖W‖ = {m.update_ratio:.1e} (healthy: about 1e-4 … 1e-2)",
          f"weights moved {100 * m.total_change:.1f} % in {len(m.losses)} epochs",
          f"the loss still falls {100 * m.still_falling:.1f} % per epoch"),
-        {"learning_rate": _clamp_lr(min(cap, c.learning_rate * 100))}, 0.8)
+        {"learning_rate": clamp_lr(min(cap, c.learning_rate * 100))}, 0.8)
 
 
 def _few_epochs(r: ExperimentResult, m: Measurements):
@@ -390,10 +391,6 @@ def _healthy_evidence(r: ExperimentResult) -> list[str]:
         out.append(f"{t.name}: R² {_f(t.scores.r2)}, flatness {_f(t.scores.flatness)}; best "
                    f"naive baseline R² {_f(base)} (within {BASELINE_SLACK} counts as a match)")
     return out
-
-
-def _clamp_lr(lr: float) -> float:
-    return float(f"{min(10.0, max(1e-7, lr)):.2g}")
 
 
 def _f(x) -> str:

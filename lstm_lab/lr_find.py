@@ -18,6 +18,12 @@ from .config import RULES, ExperimentConfig
 EXPLODE = 4.0  # stop once the smoothed loss exceeds 4× its best
 
 
+def clamp_lr(lr: float) -> float:
+    """A learning rate inside the config's range, rounded to 2 significant digits."""
+    rule = RULES["learning_rate"]
+    return float(f"{min(rule.high, max(rule.low, lr)):.2g}")
+
+
 @dataclass(frozen=True)
 class LRFindResult:
     """lrs, losses : (n,) the rate and the smoothed loss of every step taken."""
@@ -52,20 +58,17 @@ def lr_range_test(config: ExperimentConfig, *, start: float = 1e-6, end: float =
     beta : smoothing of the loss (exponential moving average with bias correction)
     """
     config.validate()
-    from .model import Shape, engine_for
     from .data import prepare
-    from .train import _to_tensors
+    from .model import engine_for
+    from .train import _to_tensors, shape_for
 
     data = prepare(config)
-    shape = Shape(config.seq_len, data.x_train.shape[2], data.y_train.shape[-1], config.units,
-                  config.batch_size, config.optimizer, config.shape_bug)
-    engine = engine_for(shape)
+    engine = engine_for(shape_for(config, data))
     engine.reset(config.seed, start)
     t = _to_tensors(data)
     rng = np.random.default_rng([config.seed, 5])  # stream 5: range-test batches
     n, B = len(data.x_train), min(config.batch_size, len(data.x_train))
     order = rng.permutation(n)
-    lo, hi = RULES["learning_rate"].low, RULES["learning_rate"].high
     lrs, smooth = [], []
     avg, best, exploded, stopped = 0.0, math.inf, False, False
     for i in range(steps):
@@ -93,5 +96,5 @@ def lr_range_test(config: ExperimentConfig, *, start: float = 1e-6, end: float =
         i_min = int(np.nanargmin(np.where(finite, losses, np.nan)))
         if losses[i_min] < losses[0] * 0.9:  # the loss fell by 10 % somewhere: a real valley
             best_lr = float(lrs_a[i_min])
-            suggestion = float(f"{min(hi, max(lo, best_lr / 10)):.2g}")
+            suggestion = clamp_lr(best_lr / 10)
     return LRFindResult(config, lrs_a, losses, suggestion, best_lr, exploded, stopped)

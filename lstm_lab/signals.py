@@ -79,6 +79,16 @@ def dominant_period(y: np.ndarray, max_period: int | None = None) -> Period:
     return Period(lag, float(acf[lag]))
 
 
+def robust_z(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """|x - median| / robust σ per column of (T, F) ``x``, median and σ (1.4826 · MAD) from
+    ``ref`` (e.g. the training span). Gaps and zero-spread columns give 0."""
+    med = np.nanmedian(ref, axis=0)
+    sigma = 1.4826 * np.nanmedian(np.abs(ref - med), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.abs(x - med) / np.where(sigma > 0, sigma, np.inf)
+    return np.nan_to_num(z, nan=0.0)
+
+
 def robust_outliers(x: np.ndarray, ref: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per column of (T, F) ``x``: how many values lie beyond median ± 5 robust σ, and the
     largest distance in robust σ. Median and σ (1.4826 · MAD) come from ``ref`` (default x),
@@ -91,11 +101,7 @@ def robust_outliers(x: np.ndarray, ref: np.ndarray | None = None) -> tuple[np.nd
     x = np.asarray(x, dtype=np.float64)
     x = x[:, None] if x.ndim == 1 else x
     ref = x if ref is None else (ref[:, None] if ref.ndim == 1 else ref)
-    med = np.nanmedian(ref, axis=0)
-    sigma = 1.4826 * np.nanmedian(np.abs(ref - med), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.abs(x - med) / np.where(sigma > 0, sigma, np.inf)
-    z = np.nan_to_num(z, nan=0.0)
+    z = robust_z(x, ref)
     return (z > ROBUST_Z).sum(axis=0), z.max(axis=0)
 
 

@@ -104,19 +104,10 @@ def run_experiment(
     A NaN/inf loss ends training and returns a result marked ``diverged``.
     """
     config.validate()
-    from .model import Shape, engine_for  # TensorFlow loads here, not on `import lstm_lab`
+    from .model import engine_for  # TensorFlow loads here, not on `import lstm_lab`
 
     data = prepare(config)
-    shape = Shape(
-        seq_len=config.seq_len,
-        n_features=data.x_train.shape[2],
-        n_targets=data.y_train.shape[-1],
-        units=config.units,
-        batch_size=config.batch_size,
-        optimizer=config.optimizer,
-        broadcast_target=config.shape_bug,
-    )
-    engine = engine_for(shape, jit_compile=jit_compile)
+    engine = engine_for(shape_for(config, data), jit_compile=jit_compile)
     engine.reset(config.seed, config.learning_rate)
 
     t = _to_tensors(data)
@@ -156,6 +147,21 @@ def run_experiment(
     result = _score(config, data, final, history, diverged, stopped, seconds)
     result.weight_change_total = engine.total_change()
     return result
+
+
+def shape_for(config: ExperimentConfig, data: Prepared):
+    """The engine shape a config's prepared data trains on."""
+    from .model import Shape
+
+    return Shape(
+        seq_len=config.seq_len,
+        n_features=data.x_train.shape[2],
+        n_targets=data.y_train.shape[-1],
+        units=config.units,
+        batch_size=config.batch_size,
+        optimizer=config.optimizer,
+        broadcast_target=config.shape_bug,
+    )
 
 
 def _to_tensors(data: Prepared) -> dict:

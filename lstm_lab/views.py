@@ -120,11 +120,22 @@ def nearest_option(value: float, options: list[float]) -> float:
     return min(options, key=lambda o: abs(np.log(o) - np.log(value)))
 
 
+def axis_label(v: float) -> str:
+    """How a sweep axis value is written on the heatmap (and sent back by a click)."""
+    return f"{v:g}"
+
+
+def picked_cell(cells, selection: dict, x_field: str, y_field: str):
+    """The cell a heatmap click selected ({x_field: label, y_field: label}), or None."""
+    want = (str(selection.get(x_field)), str(selection.get(y_field)))
+    return next((c for c in cells if (axis_label(c.x), axis_label(c.y)) == want), None)
+
+
 def sweep_frame(cells, x_field: str, y_field: str, root_url: str = "") -> pd.DataFrame:
     """One row per finished cell: axis values (as labels), verdict, numbers, the doctor's
     top code, and the link that opens the cell's exact config in the Playground."""
     rows = [{
-        x_field: f"{c.x:g}", y_field: f"{c.y:g}", "verdict": c.verdict,
+        x_field: axis_label(c.x), y_field: axis_label(c.y), "verdict": c.verdict,
         "R²": None if c.r2 is None else round(c.r2, 3),
         "flatness": None if c.flatness is None else round(c.flatness, 3),
         "best baseline R²": None if c.best_baseline_r2 is None else round(c.best_baseline_r2, 3),

@@ -12,6 +12,7 @@ import altair as alt
 import streamlit as st
 
 from lstm_lab import ExperimentConfig, views
+from lstm_lab.config import format_value
 from lstm_lab.doctor import diagnose
 from pages._live import FIT_X, LR_OPTIONS, Panel, get_runner, md_escape, run_live
 
@@ -38,7 +39,7 @@ def doctor_panel(result, key: str) -> None:
                         f"(confidence {f.confidence:.2f})")
             st.markdown("\n".join(f"- {md_escape(line)}" for line in f.evidence))
             if f.fix:
-                label = "Apply fix: " + ", ".join(f"{k} → {_show(v)}" for k, v in f.fix.items())
+                label = "Apply fix: " + ", ".join(f"{k} → {format_value(v)}" for k, v in f.fix.items())
                 if st.button(label, key=f"{key}_fix_{i}", type="primary" if i == 0 else
                              "secondary"):
                     st.session_state[f"{key}_fix"] = (result.config.to_json(), f.fix, f.code)
@@ -61,7 +62,7 @@ def before_after(config: ExperimentConfig, patch: dict, code: str) -> None:
     with left:
         a = Panel(config, "Before", height=180)
     with right:
-        b = Panel(fixed, "After: " + ", ".join(f"{k} = {_show(v)}" for k, v in patch.items()),
+        b = Panel(fixed, "After: " + ", ".join(f"{k} = {format_value(v)}" for k, v in patch.items()),
                   height=180)
     run_live([a, b])
     if b.result is not None:
@@ -117,7 +118,3 @@ def _run_range_test(config: ExperimentConfig):
     finally:
         handle.cancel()
     return "The range test did not finish."
-
-
-def _show(v) -> str:
-    return str(v).lower() if isinstance(v, bool) else f"{v:g}" if isinstance(v, float) else str(v)

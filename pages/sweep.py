@@ -55,7 +55,7 @@ def dask_backend(address: str) -> DaskBackend:
 
 def draw(done: list, selectable: bool) -> None:
     frame = views.sweep_frame(done, x.field, y.field, root)
-    xs, ys = [f"{v:g}" for v in x.values], [f"{v:g}" for v in y.values]
+    xs, ys = [views.axis_label(v) for v in x.values], [views.axis_label(v) for v in y.values]
     enc = dict(x=alt.X(f"{x.field}:O", sort=xs, scale=alt.Scale(domain=xs)),
                y=alt.Y(f"{y.field}:O", sort=ys, scale=alt.Scale(domain=ys)))
     pick = alt.selection_point(name="cell", fields=[x.field, y.field], on="click")
@@ -74,10 +74,9 @@ def draw(done: list, selectable: bool) -> None:
                                selection_mode="cell")
     picked = event.selection.get("cell") if event else None
     if picked:  # a click on a cell: open its exact config in the Playground
-        chosen = {c.config for c in done if f"{c.x:g}" == str(picked[0].get(x.field))
-                  and f"{c.y:g}" == str(picked[0].get(y.field))}
-        if chosen:
-            start_playground(force=chosen.pop())
+        cell = views.picked_cell(done, picked[0], x.field, y.field)
+        if cell is not None:
+            start_playground(force=cell.config)
             st.switch_page("pages/playground.py")
 
 
