@@ -13,10 +13,18 @@ A job is a config plus a task: ``"run"`` (train and score, the default) or
 ``"lr_find"`` (the learning-rate range test, whose ``done`` payload is an
 :class:`~lstm_lab.lr_find.LRFindResult`). A finished (not stopped) result is cached by
 task and config: submitting the same job again, from any session, replays it at once.
+
+A runner can keep a *journal*: one JSON line per job event (submitted, started,
+cancel, finished) in the file named by ``LSTM_LAB_JOURNAL``. It is how a class
+server's operator -- and the cancellation tests -- see what ran, what was cancelled
+at which epoch, and when each worker was free again.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
+import math
 import multiprocessing as mp
 import os
 import queue
@@ -30,6 +38,31 @@ from .config import ExperimentConfig
 FINAL = ("done", "error")
 TASKS = ("run", "lr_find")
 _IDLE = "idle"  # what a slot's wait for work returns when none came in time
+JOURNAL_ENV = "LSTM_LAB_JOURNAL"
+_ids = itertools.count(1)
+
+
+class Journal:
+    """Append-only JSON lines of job events; a no-op without a path."""
+
+    def __init__(self, path: str | None):
+        self.path = path
+        self._lock = threading.Lock()
+
+    def write(self, event: str, handle: "RunHandle", **fields) -> None:
+        if not self.path:
+            return
+        line = {"t": round(time.time(), 4), "event": event, "job": handle.id,
+                "task": handle.task, "seed": handle.config.seed,
+                "epochs": handle.config.epochs, **fields}
+        with self._lock, open(self.path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(line) + "\n")
+
+
+def read_journal(path: str) -> list[dict]:
+    """The events a journal holds, oldest first."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
 
 
 def cell_task(x_field: str, y_field: str) -> str:
@@ -57,6 +90,42 @@ def perform(task: str, config: ExperimentConfig, on_epoch, should_stop):
     return run_experiment(config, on_epoch=on_epoch, should_stop=should_stop)
 
 
+class StopWatch:
+    """A job's ``should_stop`` that also keeps the evidence of how promptly it stopped.
+
+    ``cancelled_at()`` is the wall time the cancel was asked (0.0 while not asked).
+    Epoch starts and ends are stamped, so the journal can say how many epochs began or
+    ended after the cancel: none may begin, and only the one in progress may end.
+    """
+
+    def __init__(self, cancelled_at):
+        self._cancelled_at = cancelled_at
+        self.begun: list[float] = []
+        self.ended: list[float] = []
+        self.stopped_at = 0.0
+
+    def should_stop(self) -> bool:
+        # stamp first, read the flag second: an epoch that begins is never stamped later
+        # than a cancel it did not see
+        now = time.time()
+        if self._cancelled_at():
+            self.stopped_at = self.stopped_at or now
+            return True
+        self.begun.append(now)
+        return False
+
+    def epoch_done(self) -> None:
+        self.ended.append(time.time())
+
+    def stats(self) -> dict:
+        c = self._cancelled_at()
+        if not c:
+            return {}
+        return {"epochs_begun_after_cancel": sum(t > c for t in self.begun),
+                "epochs_ended_after_cancel": sum(t > c for t in self.ended),
+                "stop_s_after_cancel": round((self.stopped_at or time.time()) - c, 4)}
+
+
 def _key(task: str, config: ExperimentConfig) -> str:
     return f"{task}:{config.to_json()}"
 
@@ -67,7 +136,13 @@ class RunHandle:
     def __init__(self, config: ExperimentConfig, runner: "_BaseRunner", task: str = "run"):
         self.config = config
         self.task = task
+        self.id = next(_ids)
         self.replayed = False
+        self.last_epoch = 0  # the last epoch reported (what a cancel interrupts)
+        self.cancelled_at = 0.0  # wall time of the cancel, 0.0 while not cancelled
+        self._flag = None  # the cancel flag of the worker process running this job
+        self._lock = threading.Lock()
+        self.stop_stats: dict = {}  # how promptly the job stopped (see StopWatch)
         self._runner = runner
         self._events: queue.Queue = queue.Queue()
         self._cancelled = threading.Event()
@@ -75,7 +150,28 @@ class RunHandle:
 
     def cancel(self) -> None:
         """Ask the run to stop; the worker checks before every epoch and is then freed."""
-        self._cancelled.set()
+        with self._lock:
+            first = not self._cancelled.is_set() and not self.finished.is_set()
+            if first:
+                # infinity first (cancelled from now on), then the time: an epoch that
+                # began after the stamp can never have read "not cancelled"
+                self._set_cancelled_at(math.inf)
+                self._set_cancelled_at(time.time())
+            self._cancelled.set()
+        if first:
+            self._runner.journal.write("cancel", self, at_epoch=self.last_epoch)
+
+    def _set_cancelled_at(self, t: float) -> None:
+        self.cancelled_at = t
+        if self._flag is not None:
+            self._flag.value = t
+
+    def _attach(self, flag) -> None:
+        """Point cancel() at a worker's shared flag (None detaches it)."""
+        with self._lock:
+            if flag is not None:
+                flag.value = self.cancelled_at
+            self._flag = flag
 
     @property
     def cancelled(self) -> bool:
@@ -107,6 +203,8 @@ class RunHandle:
                 return out
 
     def _emit(self, kind: str, payload=None) -> None:
+        if kind == "epoch":
+            self.last_epoch = payload.epoch
         self._events.put((kind, payload))
         if kind in FINAL:
             self.finished.set()
@@ -115,8 +213,9 @@ class RunHandle:
 class _BaseRunner:
     """Queue, replay cache and slot threads shared by both runners."""
 
-    def __init__(self, workers: int, cache_size: int = 256):
+    def __init__(self, workers: int, cache_size: int = 256, journal: str | None = None):
         self.workers = workers
+        self.journal = Journal(journal or os.environ.get(JOURNAL_ENV))
         self._pending: deque[RunHandle] = deque()
         self._cond = threading.Condition()
         self._cache: OrderedDict[str, object] = OrderedDict()
@@ -137,6 +236,7 @@ class _BaseRunner:
         config = config.validate()
         handle = RunHandle(config, self, task)
         cached = self.cached(config, task)
+        self.journal.write("submitted", handle, replayed=cached is not None)
         if cached is not None:
             handle.replayed = True
             handle._emit("started")
@@ -179,7 +279,9 @@ class _BaseRunner:
             if self._closed:
                 return None
             while self._pending and self._pending[0].cancelled:
-                self._pending.popleft()._emit("error", "cancelled before it started")
+                dropped = self._pending.popleft()
+                dropped._emit("error", "cancelled before it started")
+                self.journal.write("dropped", dropped)
             if self._pending:
                 self.busy += 1
                 return self._pending.popleft()
@@ -195,13 +297,20 @@ class _BaseRunner:
             if handle is _IDLE:  # between jobs: make sure the slot's worker is alive
                 self._prepare(slot)
                 continue
+            result = None
             try:
+                self.journal.write("started", handle, slot=slot)
                 result = self._execute(slot, handle)
                 if result is not None and not result.stopped:
                     self._remember(handle.task, result)
             finally:
                 with self._cond:
                     self.busy -= 1
+                self.journal.write("finished", handle, slot=slot,
+                                   stopped=bool(getattr(result, "stopped", False)),
+                                   failed=result is None,
+                                   epochs_run=getattr(result, "epochs_run", None),
+                                   **handle.stop_stats)
 
     def _remember(self, task: str, result) -> None:
         with self._cond:
@@ -219,21 +328,24 @@ class _BaseRunner:
 class InProcessRunner(_BaseRunner):
     """Runs each job on a thread of this process: for tests, the CLI and AppTest."""
 
-    def __init__(self, workers: int = 1, cache_size: int = 256):
-        super().__init__(workers, cache_size)
+    def __init__(self, workers: int = 1, cache_size: int = 256, journal: str | None = None):
+        super().__init__(workers, cache_size, journal)
 
     def _execute(self, slot: int, handle: RunHandle):
         handle._emit("started")
+        watch = StopWatch(lambda: handle.cancelled_at)
+
+        def on_epoch(report):
+            watch.epoch_done()
+            handle._emit("epoch", report)
+
         try:
-            result = perform(
-                handle.task,
-                handle.config,
-                on_epoch=lambda r: handle._emit("epoch", r),
-                should_stop=lambda: handle.cancelled,
-            )
+            result = perform(handle.task, handle.config, on_epoch, watch.should_stop)
         except Exception as err:  # a message for the page, not a traceback
             handle._emit("error", f"the run failed: {type(err).__name__}: {err}")
             return None
+        finally:
+            handle.stop_stats = watch.stats()
         handle._emit("done", result)
         return result
 
@@ -255,14 +367,16 @@ def _worker_main(conn, cancel_flag, threads: int) -> None:
             return
         if job is None:
             return
-        cancel_flag.value = 0
+        watch = StopWatch(lambda: cancel_flag.value)  # the parent set it for this job
+
+        def on_epoch(report):
+            watch.epoch_done()
+            conn.send(("epoch", report))
+
         try:
-            result = perform(
-                job["task"],
-                ExperimentConfig.from_dict(job["config"]),
-                on_epoch=lambda r: conn.send(("epoch", r)),
-                should_stop=lambda: cancel_flag.value == 1,
-            )
+            config = ExperimentConfig.from_dict(job["config"])
+            result = perform(job["task"], config, on_epoch, watch.should_stop)
+            conn.send(("stats", watch.stats()))
             conn.send(("done", result))
         except Exception as err:
             conn.send(("error", f"the run failed: {type(err).__name__}: {err}"))
@@ -273,7 +387,9 @@ class _Worker:
 
     def __init__(self, ctx, threads: int):
         self.conn, child = ctx.Pipe()
-        self.cancel_flag = ctx.Value("b", 0, lock=False)
+        # 0.0, or the wall time the job in flight was cancelled: written by the parent
+        # (RunHandle.cancel), read by the worker before every epoch
+        self.cancel_flag = ctx.Value("d", 0.0, lock=False)
         self.process = ctx.Process(
             target=_worker_main, args=(child, self.cancel_flag, threads), daemon=True
         )
@@ -307,12 +423,13 @@ class ProcessRunner(_BaseRunner):
     (its handle gets an ``error`` event) and is replaced before the next job.
     """
 
-    def __init__(self, workers: int | None = None, cache_size: int = 256):
+    def __init__(self, workers: int | None = None, cache_size: int = 256,
+                 journal: str | None = None):
         workers = workers or max(1, min(os.cpu_count() or 1, 4))
         self._ctx = mp.get_context("spawn")  # fork after TF/Streamlit threads is unsafe
         self._threads = max(1, (os.cpu_count() or 1) // workers)
         self._workers: list[_Worker | None] = [None] * workers
-        super().__init__(workers, cache_size)  # starts the slot threads, which start workers
+        super().__init__(workers, cache_size, journal)  # starts the slot threads, which start workers
 
     def pids(self) -> list[int]:
         """Process ids of the live workers."""
@@ -360,22 +477,26 @@ class ProcessRunner(_BaseRunner):
     def _serve(self, worker: _Worker, handle: RunHandle):
         """Send the job and forward its events: (lost, heard anything, result or None)."""
         heard = False
+        handle._attach(worker.cancel_flag)  # from now on cancel() reaches the worker at once
         try:
             worker.conn.send({"task": handle.task, "config": handle.config.to_dict()})
             while True:
-                if handle.cancelled:
-                    worker.cancel_flag.value = 1
                 if not worker.conn.poll(0.05):
                     if not worker.process.is_alive():
                         return True, heard, None
                     continue
                 kind, payload = worker.conn.recv()
                 heard = True
+                if kind == "stats":  # for the journal, not the page
+                    handle.stop_stats = payload
+                    continue
                 handle._emit(kind, payload)
                 if kind in FINAL:
                     return False, True, payload if kind == "done" else None
         except (EOFError, OSError):
             return True, heard, None
+        finally:
+            handle._attach(None)
 
 
 def wait_idle(runner: _BaseRunner, timeout: float = 10.0) -> bool:

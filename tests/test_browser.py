@@ -28,6 +28,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
 EPOCH = re.compile(r"Epoch (\d+)/(\d+)")
+JOURNAL = ROOT / "artifacts" / "journal.jsonl"  # the server's runner writes one line per job event
 
 
 def _free_port() -> int:
@@ -36,15 +37,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+server_pid: dict[str, int] = {}
+
+
 @pytest.fixture(scope="module")
 def server():
     port = _free_port()
     (ROOT / "artifacts").mkdir(exist_ok=True)
     log = open(ROOT / "artifacts" / "streamlit-test.log", "w")
+    JOURNAL.unlink(missing_ok=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "LSTM_LAB_JOURNAL": str(JOURNAL)})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -57,6 +63,7 @@ def server():
             proc.kill()
             pytest.fail(f"streamlit did not start; see {log.name}")
         time.sleep(0.5)
+    server_pid[url] = proc.pid
     yield url
     proc.terminate()
     try:
@@ -306,3 +313,157 @@ def test_busy_pool_queues_and_leaving_pages_frees_the_workers(server, browser):
     assert not fresh.get_by_text("Queued").count()
     for tab in (tabs[1], tabs[2], fresh):
         tab.context.close()
+
+
+# --- a classroom on one server (issue 8) ---------------------------------------------
+def journal(seed: int) -> list[dict]:
+    from lstm_lab.runner import read_journal
+
+    return [e for e in read_journal(str(JOURNAL)) if e["seed"] == seed] if JOURNAL.exists() else []
+
+
+def workers(url: str):
+    """The server's worker processes (spawned multiprocessing children, not the tracker)."""
+    import psutil
+
+    kids = psutil.Process(server_pid[url]).children(recursive=True)
+    return [k for k in kids if "spawn_main" in " ".join(k.cmdline())]
+
+
+def busy_workers(url: str, window: float = 1.0) -> int:
+    """How many workers burn CPU: more than a third of a core over ``window`` seconds."""
+    procs = workers(url)
+    before = [sum(p.cpu_times()[:2]) for p in procs]
+    time.sleep(window)
+    after = [sum(p.cpu_times()[:2]) for p in procs]
+    return sum((b - a) > window / 3 for a, b in zip(before, after))
+
+
+# In-page waits: the browser polls its own DOM, so eight tabs cost no test round trips.
+JS_FINISHED = """() => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+    .some(e => /Epoch \\d+\\/\\d+ — finished/.test(e.innerText))"""
+# Remember whether a tab ever showed its place in the queue (it is a passing state).
+EIGHT_EPOCHS = 60  # ~3 s a run: eight of them keep two workers busy while tabs arrive
+JS_WATCH_QUEUE = """setInterval(() => { if (document.body &&
+    document.body.innerText.includes('Queued — place')) window.__queued = true; }, 100)"""
+
+
+def test_eight_sessions_at_once_each_see_their_own_run(server, browser):
+    """Eight tabs open eight different runs at once on one server with two workers.
+    All finish; every run that had to wait for a worker showed its place in the queue;
+    each tab shows the numbers of its own config, the same as that config trained alone
+    in this process."""
+    from lstm_lab import ExperimentConfig, run_experiment
+
+    seeds = list(range(300, 308))
+    tabs = []
+    for seed in seeds:
+        context = browser.new_context(viewport={"width": 1000, "height": 800})
+        context.add_init_script(JS_WATCH_QUEUE)
+        tabs.append(context.new_page())
+    for seed, tab in zip(seeds, tabs):  # all eight sessions ask before any has finished
+        tab.goto(f"{server}/?epochs={EIGHT_EPOCHS}&seed={seed}", wait_until="commit")
+    for tab in tabs:
+        tab.wait_for_function(JS_FINISHED, timeout=300_000, polling=500)
+    queued = [tab.evaluate("() => window.__queued === true") for tab in tabs]
+    shown = [verdict_lines(tab)[0] for tab in tabs]
+    shot(tabs[-1], "eight-sessions-last")
+    for tab in tabs:
+        tab.context.close()
+
+    for seed, line in zip(seeds, shown):
+        alone = run_experiment(ExperimentConfig(epochs=EIGHT_EPOCHS, seed=seed)).targets[0].scores
+        assert f"flatness {alone.flatness:.3f} · R² {alone.r2:.3f}" in line, (seed, line)
+    assert len(set(shown)) == len(seeds)  # eight different runs, not one shown eight times
+    waits = []  # seconds each run waited for a worker, from the server's journal
+    for seed in seeds:
+        t = {e["event"]: e["t"] for e in journal(seed)}
+        assert "finished" in t, journal(seed)
+        waits.append(t["started"] - t["submitted"])
+    assert sum(w > 1.0 for w in waits) >= 2, waits  # the pool really was full
+    for seed, wait, saw in zip(seeds, waits, queued):
+        if wait > 1.0:  # waited long enough for the page to draw its place
+            assert saw, f"seed {seed} waited {wait:.1f} s but never showed 'Queued'"
+    print(f"\n8 sessions: waits {', '.join(f'{w:.1f}' for w in waits)} s; "
+          f"{sum(queued)} showed 'Queued — place N'; all 8 finished with their own numbers")
+
+
+CANCEL_RUN = "batch_size=1&epochs=1000"  # ~0.15 s epochs that would run for minutes
+
+
+def _cancel_case(server, page, action: str, seed: int) -> dict:
+    page.goto(f"{server}/?{CANCEL_RUN}&seed={seed}")
+    wait_epoch(page, 3)
+    # find the target first: Playwright's click() waits for a still layout, which a
+    # page redrawing every epoch gives only now and then; the timed part is the click
+    target = {"Stop": page.get_by_role("button", name="Stop training"),
+              "page change": page.get_by_role("link", name="About")}.get(action)
+    box = target.bounding_box() if target is not None else None
+    page.get_by_role("slider", name="Learning rate (log scale)").focus()
+    t_action = time.time()
+    if action == "slider change":
+        page.keyboard.press("ArrowLeft")
+    elif box is not None:
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    elif action == "tab close":
+        page.context.close()
+    job = next(e["job"] for e in journal(seed) if e["event"] == "started")  # the first run
+    deadline = time.monotonic() + 60
+    while not any(e["event"] == "finished" and e["job"] == job for e in journal(seed)):
+        assert time.monotonic() < deadline, (action, journal(seed))
+        time.sleep(0.05)
+    events = {e["event"]: e for e in journal(seed) if e["job"] == job}
+    cancel, finished, started = events["cancel"], events["finished"], events["started"]
+    epoch_s = (cancel["t"] - started["t"]) / max(cancel["at_epoch"], 1)
+    return {"action": action, "seed": seed, "stopped": finished["stopped"],
+            "cancel_at_epoch": cancel["at_epoch"], "epochs_run": finished["epochs_run"],
+            "epochs_begun_after_cancel": finished["epochs_begun_after_cancel"],
+            "epochs_ended_after_cancel": finished["epochs_ended_after_cancel"],
+            "stop_s_after_cancel": finished["stop_s_after_cancel"],
+            "action_to_cancel_s": round(cancel["t"] - t_action, 3),
+            "action_to_free_s": round(finished["t"] - t_action, 3),
+            "epoch_s": round(epoch_s, 3)}
+
+
+def test_every_way_of_leaving_a_run_cancels_it_and_frees_the_worker(server, browser):
+    """Slider change, Stop, page change and tab close each cancel the run in flight: it
+    stops at the next epoch boundary (the journal shows where), and no worker keeps
+    burning a core for it. Timings are written to artifacts/cancellations.json."""
+    rows = []
+    for i, action in enumerate(("slider change", "Stop", "page change", "tab close")):
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        row = _cancel_case(server, page, action, seed=400 + i)
+        # the slider's new run keeps exactly one worker busy; every other action leaves none
+        expected = 1 if action == "slider change" else 0
+        row["busy_workers_after"] = busy_workers(server)
+        rows.append(row)
+        if not page.is_closed():
+            page.context.close()
+        assert row["stopped"], row
+        assert row["epochs_begun_after_cancel"] == 0, row  # stopped at the next boundary:
+        assert row["epochs_ended_after_cancel"] <= 1, row  # only the epoch in progress ran on
+        assert row["busy_workers_after"] == expected, row
+        assert wait_no_runs(server), "a run is still going after its page was left"
+    (ROOT / "artifacts" / "cancellations.json").write_text(json.dumps(rows, indent=1))
+    print("\naction         action->cancel  cancel->stop  action->worker free  epoch length")
+    for r in rows:
+        print(f"{r['action']:<14} {r['action_to_cancel_s']:10.2f} s {r['stop_s_after_cancel']:10.2f} s"
+              f" {r['action_to_free_s']:14.2f} s {r['epoch_s']:11.2f} s")
+
+
+def wait_no_runs(url: str, timeout: float = 60) -> bool:
+    """True once the server's journal shows no job started and not finished."""
+    from lstm_lab.runner import read_journal
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        open_jobs = set()
+        for e in read_journal(str(JOURNAL)):
+            if e["event"] == "started":
+                open_jobs.add(e["job"])
+            elif e["event"] == "finished":
+                open_jobs.discard(e["job"])
+        if not open_jobs and busy_workers(url, 0.5) == 0:
+            return True
+        time.sleep(0.2)
+    return False

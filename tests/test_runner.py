@@ -7,7 +7,7 @@ import pytest
 
 from conftest import TINY
 from lstm_lab import ExperimentConfig, run_experiment
-from lstm_lab.runner import InProcessRunner, ProcessRunner, wait_idle
+from lstm_lab.runner import InProcessRunner, ProcessRunner, read_journal, wait_idle
 
 
 def kinds(handle):
@@ -109,3 +109,52 @@ def test_killed_worker_fails_only_its_run_and_is_replaced(pool):
     while not (len(pool.pids()) == 2 and set(pool.pids()).isdisjoint(before)):
         assert time.monotonic() < deadline, (pool.pids(), before)
         time.sleep(0.2)
+
+
+def test_the_journal_records_each_job_and_where_a_cancel_landed(tmp_path):
+    path = tmp_path / "journal.jsonl"
+    runner = InProcessRunner(workers=1, journal=str(path))
+    try:
+        list(runner.submit(ExperimentConfig(**TINY, seed=31)).events(timeout=60))
+        long = runner.submit(ExperimentConfig(**{**TINY, "epochs": 300}, seed=32))
+        for kind, payload in long.events(timeout=60):
+            if kind == "epoch" and payload.epoch == 2:
+                long.cancel()
+        queued = [runner.submit(ExperimentConfig(**TINY, seed=s)) for s in (33, 34)]
+        queued[1].cancel()
+        list(queued[0].events(timeout=60))
+        assert queued[1].finished.wait(30)  # dropped when the slot looked for work
+        assert wait_idle(runner)
+    finally:
+        runner.shutdown()
+    events = read_journal(str(path))
+    by_seed = {}
+    for e in events:
+        by_seed.setdefault(e["seed"], []).append(e["event"])
+    assert by_seed[31] == ["submitted", "started", "finished"]
+    assert by_seed[32] == ["submitted", "started", "cancel", "finished"]
+    assert by_seed[34] == ["submitted", "cancel", "dropped"]
+    cancel, finished = [e for e in events if e["seed"] == 32][2:]
+    assert cancel["at_epoch"] >= 2 and finished["stopped"]
+    assert finished["epochs_run"] <= cancel["at_epoch"] + 1  # stopped within one epoch
+    assert finished["epochs_begun_after_cancel"] == 0
+    assert finished["epochs_ended_after_cancel"] <= 1
+    assert finished["t"] >= cancel["t"]
+
+
+def test_a_worker_process_stops_at_the_next_epoch_boundary(tmp_path):
+    path = tmp_path / "journal.jsonl"
+    runner = ProcessRunner(workers=1, journal=str(path))
+    try:
+        handle = runner.submit(ExperimentConfig(**{**TINY, "epochs": 500}, seed=35))
+        for kind, payload in handle.events(timeout=120):
+            if kind == "epoch" and payload.epoch == 3:
+                handle.cancel()
+        assert payload.stopped and payload.epochs_run < 500
+        assert wait_idle(runner)
+    finally:
+        runner.shutdown()
+    finished = read_journal(str(path))[-1]
+    assert finished["event"] == "finished" and finished["stopped"]
+    assert finished["epochs_begun_after_cancel"] == 0  # the flag is read before each epoch
+    assert finished["epochs_ended_after_cancel"] <= 1  # only the one in progress
