@@ -1,4 +1,4 @@
-"""Command line: ``python -m lstm_lab presets | run | doctor | lr-find | preflight | sweep``.
+"""Command line: ``python -m lstm_lab presets | run | doctor | report | lr-find | preflight | sweep``.
 
 Every outcome of a valid config -- learning, flat, diverged -- is a result (exit 0).
 A bad flag or value is one line on stderr and exit 2. No traceback reaches the user.
@@ -27,17 +27,28 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("presets", help="list the named failure / fix configs")
     for command, text in (("run", "train one config and score it"),
                           ("doctor", "train one config and explain what went wrong"),
+                          ("report", "train one config and write an offline HTML report"),
                           ("lr-find", "learning-rate range test: suggest a learning rate"),
                           ("preflight", "inspect the data against the config, no training"),
                           ("sweep", "a grid of runs over two knobs")):
         cmd = sub.add_parser(command, help=text)
         cmd.add_argument("--preset", help="start from a named preset (see `presets`)")
+        cmd.add_argument("--config", metavar="FILE",
+                         help="start from a config JSON (an export of the app or `report`)")
         cmd.add_argument("--json", action="store_true", help="print one JSON object")
         cmd.add_argument("--csv", help="your own series: a CSV file (sets dataset csv), or "
                          "a shipped name: co2")
         cmd.add_argument("--target", help="column(s) to predict, comma-separated")
         cmd.add_argument("--inputs", help="extra input columns, comma-separated")
         cmd.add_argument("--time-col", help="column to sort the rows by")
+        if command == "report":
+            cmd.add_argument("-o", "--output", required=True, metavar="FILE",
+                             help="where to write the HTML report")
+            cmd.add_argument("--png", metavar="FILE", help="also save the chart as PNG")
+            cmd.add_argument("--predictions", metavar="FILE",
+                             help="also save the predictions as CSV")
+            cmd.add_argument("--save-config", metavar="FILE",
+                             help="also save the config as JSON")
         if command == "sweep":
             cmd.add_argument("--x", required=True, metavar="FIELD=RANGE",
                              help="e.g. learning_rate=1e-6:1:log:7 or batch_size=1,8,32")
@@ -58,7 +69,11 @@ def config_from_args(args: argparse.Namespace):
 
     from .tabular import fit_config
 
+    if args.preset and args.config:
+        raise ConfigError("give --preset or --config, not both")
     base = dict(get_preset(args.preset).changes) if args.preset else {}
+    if args.config:
+        base = _read_config(args.config).to_dict()
     flags = {k: getattr(args, k) for k in RULES if getattr(args, k) is not None}
     short = {"csv_source": args.csv, "target_columns": args.target,
              "input_columns": args.inputs, "time_column": args.time_col}
@@ -66,6 +81,46 @@ def config_from_args(args: argparse.Namespace):
     if args.csv is not None:
         flags.setdefault("dataset", "csv")
     return fit_config(ExperimentConfig.from_dict({**base, **flags}))
+
+
+def _read_config(path: str):
+    from .export import load_config
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"cannot read the config file {path!r}: "
+                          f"{getattr(err, 'strerror', None) or err}")
+    return load_config(text)
+
+
+def _write(path: str, data: str | bytes) -> None:
+    try:
+        with open(path, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+    except OSError as err:
+        raise ConfigError(f"cannot write {path!r}: {err.strerror or err}")
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    from . import export
+    from .doctor import diagnose
+    from .train import run_experiment
+
+    result = run_experiment(config)
+    title = f"LSTM Lab: {args.preset}" if args.preset else None
+    _write(args.output, export.report_html(result, diagnose(result), title=title))
+    written = [args.output]
+    for path, make in ((args.png, lambda: export.chart_png(result)),
+                       (args.predictions, lambda: export.predictions_csv(result)),
+                       (args.save_config, lambda: export.config_json(config))):
+        if path:
+            _write(path, make())
+            written.append(path)
+    print(f"verdict: {result.verdict}; wrote {', '.join(written)}")
+    return 0
 
 
 def _cmd_presets() -> int:
@@ -220,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "presets":
             return _cmd_presets()
-        commands = {"run": _cmd_run, "doctor": _cmd_doctor, "lr-find": _cmd_lr_find,
+        commands = {"run": _cmd_run, "doctor": _cmd_doctor, "report": _cmd_report,
+                    "lr-find": _cmd_lr_find,
                     "preflight": _cmd_preflight, "sweep": _cmd_sweep}
         return commands[args.command](args)
     except ConfigError as err:

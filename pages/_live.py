@@ -13,23 +13,17 @@ import runpy
 import time
 from pathlib import Path
 
-import altair as alt
 import streamlit as st
 
-from lstm_lab import ConfigError, ExperimentConfig, views
+from lstm_lab import ConfigError, ExperimentConfig, charts, views
 from lstm_lab.presets import get_preset
 from lstm_lab.runner import InProcessRunner, ProcessRunner
 
 APP_PATH = Path(__file__).resolve().parents[1] / "app.py"
 BADGE = {"learning": "green", "unstable": "orange", "flat": "red", "diverged": "violet"}
-SERIES = ["target", "prediction", "mean baseline", "persistence baseline"]
-# the target dark, the prediction red; persistence (the target one step late) pale, so
-# it never hides the target it almost equals
-COLORS = ["#333333", "#d62728", "#1f77b4", "#a6d99a"]
-DASHES = [[1, 0], [1, 0], [6, 4], [2, 3]]
 # Streamlit fits a chart's *total* height (title, axes, legend) by default, which squashes
 # the plot; fit-x keeps the width responsive and gives `height` to the plot itself.
-FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
+FIT_X = charts.FIT_X
 
 LR_OPTIONS = [m * 10.0**e for e in range(-6, 0) for m in (1, 2, 5)] + [1.0]
 BATCH_OPTIONS = [1, 2, 4, 8, 16, 32, 64, 128, 256]
@@ -156,38 +150,27 @@ class Panel:
         with self._charts.container():
             cols = st.columns(len(names)) if len(names) > 1 else [st.container()]
             for j, col in enumerate(cols):
-                col.altair_chart(self._prediction_chart(j, preds), width="stretch")
+                col.altair_chart(charts.prediction_chart(
+                    self.preview, j, preds, self.height, chart_style()), width="stretch")
         if last is not None:
             diverged = self.result.diverged if self.result is not None else not (
                 math.isfinite(last.train_loss) and math.isfinite(last.test_loss))
             targets, _ = self.preview.score(last.predictions, diverged)
             self._badges.markdown("  \n".join(_badge(t) for t in targets))
-            self._loss.altair_chart(self._loss_chart(), width="stretch")
+            self._loss.altair_chart(charts.loss_chart(
+                self.reports, self.config.epochs, chart_style()), width="stretch")
             self._table.dataframe(views.target_table(targets), hide_index=True,
                                   width="stretch")
         self.draw_status()
 
-    def _prediction_chart(self, j: int, predictions) -> alt.Chart:
-        p = self.preview
-        lo, hi = p.domain(j)
-        frame = views.prediction_frame(p, j, predictions)
-        return alt.Chart(frame, title=p.target_names[j]).mark_line(clip=True).encode(
-            x=alt.X("t:Q", title="time step",
-                    scale=alt.Scale(domain=[int(p.test_index[0]), int(p.test_index[-1])])),
-            y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[lo, hi])),
-            color=alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=COLORS),
-                            legend=alt.Legend(orient="bottom", title=None)),
-            strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=DASHES),
-                                      legend=None),
-        ).properties(height=self.height, autosize=FIT_X)
 
-    def _loss_chart(self) -> alt.Chart:
-        return alt.Chart(views.loss_frame(self.reports), title="loss").mark_line(
-            point=True).encode(
-            x=alt.X("epoch:Q", scale=alt.Scale(domain=[1, max(self.config.epochs, 2)])),
-            y=alt.Y("loss:Q", scale=alt.Scale(type="log")),
-            color=alt.Color("split:N", legend=alt.Legend(orient="bottom", title=None)),
-        ).properties(height=140, autosize=FIT_X)
+def presenter_on() -> bool:
+    """Presenter mode (large fonts, thick lines), switched in the sidebar, kept in the URL."""
+    return bool(st.session_state.get("presenter"))
+
+
+def chart_style() -> charts.Style:
+    return charts.PRESENTER if presenter_on() else charts.NORMAL
 
 
 def md_escape(text: str) -> str:
