@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from pages._live import presenter_controls, show_lesson_note, show_problems, start_lesson
+
 st.set_page_config(page_title="LSTM Lab", page_icon=":material/show_chart:", layout="wide")
+start_lesson()  # a lesson link's keys (hidden controls, preset, note, presenter), once
 
 pages = {
     "Explore": [
@@ -28,4 +31,8 @@ pages = {
     ],
     "Help": [st.Page("pages/about.py", title="About", icon=":material/info:")],
 }
-st.navigation(pages, expanded=True).run()  # every page listed, none behind "View more"
+page = st.navigation(pages, expanded=True)  # every page listed, none behind "View more"
+presenter_controls()
+show_problems(st.session_state.pop("lesson_problems", []))
+show_lesson_note()
+page.run()

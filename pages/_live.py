@@ -16,6 +16,8 @@ from pathlib import Path
 import streamlit as st
 
 from lstm_lab import ConfigError, ExperimentConfig, charts, views
+from lstm_lab.lesson import Lesson, split_query
+from lstm_lab.walkthroughs import walkthrough_for
 from lstm_lab.presets import get_preset
 from lstm_lab.runner import InProcessRunner, ProcessRunner
 
@@ -236,30 +238,47 @@ def run_live(panels: list[Panel], tick: float = 0.15) -> list:
 
 def failure_page(title: str, broken: ExperimentConfig, fixed: ExperimentConfig,
                  story: str, key: str) -> None:
-    """Broken and fixed side by side, both live, same seed; one click runs both."""
+    """Broken and fixed side by side, both live, same seed; one click runs both. With the
+    walkthrough switched on (or a lesson link's walkthrough=true), the same in four steps."""
+    from pages._lesson import walkthrough
+
+    guide = walkthrough_for(key)
+    if guide is not None and st.toggle("Guided walkthrough", key=f"{key}_walk",
+                                       value=lesson().walkthrough,
+                                       help="four steps, with a question for the class"):
+        walkthrough(title, broken, fixed, guide, key)
+        return
     st.markdown(story)
     run = st.button("▶ Run both side by side", type="primary", key=f"{key}_run")
     if run:
         st.session_state[f"{key}_on"] = True
+    side_by_side(title, broken, fixed, key, run=bool(st.session_state.get(f"{key}_on")))
+
+
+def side_by_side(title: str, broken: ExperimentConfig, fixed: ExperimentConfig, key: str,
+                 run: bool) -> None:
+    """The broken and the fixed run in two columns (live if ``run``), doctors below."""
     left, right = st.columns(2)
     with left:
         a = Panel(broken, "Broken: " + title, height=200)
     with right:
         b = Panel(fixed, "Fix", height=200)
-    if st.session_state.get(f"{key}_on"):
-        run_live([a, b])
-        from pages._doctor import doctor_panel, show_fix
-
-        for col, panel, side in ((left, a, "a"), (right, b, "b")):
-            with col:
-                doctor_panel(panel.result, f"{key}_{side}")
-        for panel, side in ((a, "a"), (b, "b")):
-            show_fix(panel.result, f"{key}_{side}")
-    else:
+    if not run:
         a.draw()
         b.draw()
         st.caption("Press the button to train both; runs already done on this server replay "
                    "at once.")
+        return
+    run_live([a, b])
+    from pages._doctor import doctor_panel, show_fix
+    from pages._lesson import export_panel
+
+    for col, panel, side in ((left, a, "a"), (right, b, "b")):
+        with col:
+            doctor_panel(panel.result, f"{key}_{side}")
+            export_panel(panel.result, f"{key}_{side}")
+    for panel, side in ((a, "a"), (b, "b")):
+        show_fix(panel.result, f"{key}_{side}")
 
 
 # --- controls ------------------------------------------------------------------------
@@ -271,8 +290,80 @@ def log_options(options: list, value) -> list:
 CSV_FIELDS = ("csv_source", "target_columns", "input_columns", "time_column")
 
 
+# --- lessons and presenter mode --------------------------------------------------------
+def start_lesson() -> None:
+    """Once per session (app.py): the lesson keys of the link that opened the lab."""
+    if "lesson" in st.session_state:
+        return
+    found, _, problems = split_query(st.query_params.to_dict())
+    st.session_state.lesson = found
+    st.session_state.lesson_problems = problems
+    st.session_state.presenter = found.presenter
+
+
+def lesson() -> Lesson:
+    return st.session_state.get("lesson") or Lesson()
+
+
+def shown(field: str) -> bool:
+    """False for a control the lesson link hides (its value stays the link's)."""
+    return field not in lesson().hide
+
+
+def off(field: str) -> bool:
+    """True for a control the lesson's locked preset holds."""
+    return field in lesson().locked
+
+
+def lesson_query() -> dict[str, str]:
+    """The lesson keys to keep in the URL, with presenter mode as it is now."""
+    keys = lesson().to_query()
+    keys.pop("presenter", None)
+    if presenter_on():
+        keys["presenter"] = "true"
+    return keys
+
+
+def keep_presenter_in_url() -> None:
+    if presenter_on():
+        st.query_params["presenter"] = "true"
+    elif "presenter" in st.query_params:
+        del st.query_params["presenter"]
+
+
+# Our own fixed CSS (no user text): larger type everywhere (Streamlit sizes in rem).
+PRESENTER_CSS = """<style>
+html { font-size: 22px; }
+[data-testid="stSidebar"] { min-width: 380px; }
+</style>"""
+
+
+def presenter_controls() -> None:
+    """The sidebar toggle; in presenter mode, the large-type style."""
+    st.sidebar.toggle("Presenter mode", key="presenter",
+                      help="large fonts and thick lines for a projector; kept in the link")
+    keep_presenter_in_url()
+    if presenter_on():
+        st.html(PRESENTER_CSS)
+
+
+def show_lesson_note() -> None:
+    note = lesson().note
+    if note:
+        st.info(md_escape(note), icon=":material/school:")
+
+
 def config_from_url() -> tuple[ExperimentConfig, list[str]]:
-    return views.config_from_query(st.query_params.to_dict())
+    """The Playground's config from the link: the lesson's preset (or the defaults),
+    the link's config keys on top, locked fields held at the preset's values."""
+    current = lesson()
+    _, params, _ = split_query(st.query_params.to_dict())
+    config, problems = views.config_from_query(params, base=current.base())
+    held = sorted(k for k in current.locked if k in params
+                  and config.to_dict()[k] != current.base().to_dict()[k])
+    if held:
+        problems.append(f"locked by the lesson (kept at the preset's values): {', '.join(held)}")
+    return current.apply_lock(config), problems
 
 
 def start_playground(force: ExperimentConfig | None = None) -> None:
@@ -293,8 +384,9 @@ def start_playground(force: ExperimentConfig | None = None) -> None:
 
 def show_problems(problems: list[str]) -> None:
     if problems:
-        st.warning("Some settings in the link were not usable and were replaced by "
-                   "defaults:\n\n" + "\n".join(f"- {md_escape(p)}" for p in problems))
+        st.warning("Some settings in the link were not used (defaults, or the lesson's "
+                   "values, stand in for them):\n\n"
+                   + "\n".join(f"- {md_escape(p)}" for p in problems))
 
 
 def build_config(values: dict) -> ExperimentConfig | None:

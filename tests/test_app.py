@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -320,3 +321,134 @@ def test_slider_extremes_end_in_a_result_never_a_traceback(query):
     assert not at.exception and not at.error
     assert any("finished" in c or "diverged" in c for c in captions(at))
     assert "Doctor" in texts(at)
+
+
+# --- the teaching kit (issue 9) ------------------------------------------------------
+CONTROL_KINDS = ("slider", "select_slider", "selectbox", "toggle", "number_input")
+
+
+def sidebar_controls(at: AppTest) -> dict[str, bool]:
+    """Every Playground control in the sidebar: label -> disabled."""
+    return {w.label: w.disabled for kind in CONTROL_KINDS for w in at.sidebar.get(kind)
+            if w.label != "Presenter mode"}
+
+
+def test_lesson_link_hides_exactly_the_named_controls_and_locks_the_preset():
+    full = sidebar_controls(open_app())
+    at = open_app(preset="short-window", lock="true", noise_hide="true", epochs_hide="true",
+                  note="Watch the <b>red</b> line")
+    assert not at.exception
+    shown = sidebar_controls(at)
+    assert set(shown) == set(full) - {"Noise", "Epochs"}  # exactly those two are gone
+    preset = get_preset("short-window")
+    assert at.query_params["noise"] == "1.5"  # a hidden control keeps its (preset's) value
+    assert ExperimentConfig.from_dict(
+        {k: v for k, v in at.query_params.items()
+         if k in ExperimentConfig().to_dict()}) == preset.config  # the preset is what ran
+    locked = {label for label, disabled in shown.items() if disabled}
+    assert locked == {"Dataset", "Sequence length (window)", "Horizon (steps ahead)",
+                      "Period (steps)", "Series length"}  # the knobs short-window sets
+    assert any("Watch the \\<b\\>red\\</b\\> line" in i.value for i in at.info)  # as text
+    labels = [e.label for e in at.expander]
+    assert "Build a lesson link" not in labels and "Import a config" not in labels
+    assert at.query_params["noise_hide"] == "true" and at.query_params["lock"] == "true"
+
+
+def test_a_locked_knob_cannot_be_overridden_by_the_link():
+    at = open_app(preset="short-window", lock="true", seq_len="200", bogus_hide="true")
+    assert at.query_params["seq_len"] == "10"
+    warning = " ".join(w.value for w in at.warning)
+    assert "locked by the lesson" in warning and "cannot hide" in warning
+
+
+def test_lesson_builder_writes_a_link_that_opens_that_lesson():
+    from urllib.parse import parse_qsl, urlsplit
+
+    at = open_app(learning_rate="0.0002")
+    at.multiselect(key="lb_hide").set_value(["batch_size", "seed"]).run()
+    at.text_area(key="lb_note").input("Lower the learning rate and watch").run()
+    at.checkbox(key="lb_presenter").check().run()
+    link = next(c.value for c in at.code if "_hide=" in c.value)
+    query = dict(parse_qsl(urlsplit(link).query))
+    assert query == {"learning_rate": "0.0002", "batch_size_hide": "true",
+                     "seed_hide": "true", "presenter": "true",
+                     "note": "Lower the learning rate and watch"}
+    student = open_app(**query)
+    assert set(sidebar_controls(at)) - set(sidebar_controls(student)) == {"Batch size", "Seed"}
+    assert student.toggle(key="presenter").value is True
+    assert student.query_params["learning_rate"] == "0.0002"
+
+
+def test_presenter_mode_is_one_toggle_kept_in_the_url_with_thick_lines():
+    at = open_app(presenter="true")
+    assert at.toggle(key="presenter").value is True
+    assert at.query_params["presenter"] == "true"
+    spec, _ = charts(at)[0]
+    assert spec["mark"]["strokeWidth"] >= 4 and spec["config"]["axis"]["labelFontSize"] >= 16
+    assert any("font-size" in h.proto.body for h in at.get("html"))
+    at.toggle(key="presenter").set_value(False).run()
+    assert "presenter" not in at.query_params
+    spec, _ = charts(at)[0]
+    assert spec["mark"]["strokeWidth"] == 2
+
+
+def test_walkthrough_steps_back_and_next_with_a_hidden_answer():
+    from lstm_lab.walkthroughs import WALKTHROUGHS
+
+    guide = WALKTHROUGHS["lr"]
+    at = open_app("pages/learning_rate.py", walkthrough="true")
+    assert not at.exception
+
+    def texts():
+        return " ".join(m.value for m in [*at.markdown, *at.success, *at.caption])
+
+    assert "Step 1 of 4" in at.get("progress")[0].proto.text
+    assert len(verdicts(at)) == 1  # the broken run alone
+    at.button(key="lr_next").click().run()
+    assert guide.question in texts() and guide.answer not in texts()
+    at.button(key="lr_reveal").click().run()
+    assert guide.answer in texts()
+    at.button(key="lr_next").click().run()
+    assert [re.search(r"\[\w+: (\w+)", v).group(1) for v in verdicts(at)] == ["flat", "learning"]
+    at.button(key="lr_back").click().run()
+    assert guide.answer in texts()  # the step and the revealed answer live in the session
+    at.button(key="lr_next").click().run()
+    at.button(key="lr_next").click().run()
+    assert guide.takeaway in texts() and "Step 4 of 4" in at.get("progress")[0].proto.text
+    assert at.button(key="lr_next").disabled
+
+
+def verdicts(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if "flatness" in m.value and "badge[" in m.value]
+
+
+def test_every_failure_page_has_a_walkthrough():
+    from lstm_lab.walkthroughs import WALKTHROUGHS
+
+    root = Path(APP).parent / "pages"
+    keys = set()
+    for page in root.glob("[!_]*.py"):  # the pages, not the shared helpers
+        text = page.read_text()
+        if "failure_page(" in text:
+            keys |= set(re.findall(r'key="(\w+)"', text))
+            if 'key=f"huge_{name}"' in text:
+                keys |= {"huge_huge-lr", "huge_diverging"}
+    assert keys and keys <= set(WALKTHROUGHS), keys - set(WALKTHROUGHS)
+
+
+def test_finished_run_offers_the_four_exports():
+    at = open_app(epochs="3")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Predictions CSV", "Config JSON", "Chart PNG", "HTML report"]
+
+
+def test_import_box_loads_a_config_and_refuses_a_bad_one():
+    at = open_app()
+    at.text_area(key="imp_text").input('{"learning_rate": 0.0005, "seq_len": 30}').run()
+    at.button(key="imp_go").click().run()
+    assert not at.exception
+    assert at.query_params["learning_rate"] == "0.0005" and at.query_params["seq_len"] == "30"
+    at.text_area(key="imp_text").input('{"seq_len": -3').run()
+    at.button(key="imp_go").click().run()
+    assert any("cannot be loaded" in e.value for e in at.error)
+    assert at.query_params["seq_len"] == "30"  # nothing lost

@@ -467,3 +467,43 @@ def wait_no_runs(url: str, timeout: float = 60) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+# --- the teaching kit (issue 9) ------------------------------------------------------
+def test_html_report_downloads_from_the_app_and_opens_offline(server, page, browser, tmp_path):
+    page.goto(f"{server}/?epochs=3&seed=9")
+    wait_finished(page)
+    page.get_by_text("Export this run").click()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="HTML report").click()
+    report = tmp_path / "report.html"
+    download.value.save_as(report)
+
+    offline = browser.new_context(offline=True, viewport={"width": 1000, "height": 900})
+    fetched = []
+    offline.on("request", lambda r: fetched.append(r.url))
+    tab = offline.new_page()
+    tab.goto(report.as_uri())
+    chart = tab.locator("figure svg").first
+    box = chart.bounding_box()
+    assert box["width"] > 500 and box["height"] > 200  # the chart is drawn, full size
+    assert tab.locator("figure svg path").count() > 4  # its lines, axes and legend
+    assert tab.get_by_role("heading", name="The doctor").count() == 1
+    assert fetched == [report.as_uri()]  # nothing else was asked for: it is self-contained
+    shot(tab, "report-offline")
+    offline.close()
+
+
+def test_presenter_mode_and_walkthrough_on_a_projector(server, page):
+    page.goto(f"{server}/learning_rate?presenter=true&walkthrough=true")
+    page.get_by_text("Step 1 of 4").wait_for(timeout=60_000)
+    wait_finished(page)
+    size = page.evaluate("() => getComputedStyle(document.documentElement).fontSize")
+    assert size == "22px"
+    shot(page, "presenter-walkthrough-step1")
+    page.get_by_role("button", name="Next ▶").click()
+    page.get_by_text("Question for the class").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Reveal the answer").click()
+    page.get_by_text("Adam moves each weight").wait_for(timeout=30_000)
+    assert "presenter=true" in page.url
+    shot(page, "presenter-walkthrough-step2")

@@ -1,0 +1,71 @@
+"""Lesson links: parsing, round trips and clear messages (no Streamlit)."""
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from lstm_lab import ConfigError, ExperimentConfig
+from lstm_lab.lesson import CONTROLS, NOTE_MAX, Lesson, clean_note, lesson_link, split_query
+from lstm_lab.presets import get_preset
+
+
+def test_lesson_keys_are_split_from_config_keys():
+    lesson, rest, problems = split_query({
+        "learning_rate": "1e-4", "batch_size_hide": "true", "seed_hide": "1",
+        "noise_hide": "false", "preset": "tiny-lr", "lock": "yes", "note": "hi",
+        "presenter": "true", "walkthrough": "0"})
+    assert problems == []
+    assert rest == {"learning_rate": "1e-4"}
+    assert lesson == Lesson(hide=frozenset({"batch_size", "seed"}), preset="tiny-lr",
+                            lock=True, note="hi", presenter=True, walkthrough=False)
+    assert lesson.locked == {"learning_rate"} and lesson.active
+
+
+@pytest.mark.parametrize("params,message", [
+    ({"color_hide": "true"}, "cannot hide 'color': no such control"),
+    ({"csv_source_hide": "true"}, "cannot hide 'csv_source'"),
+    ({"seed_hide": "maybe"}, "seed_hide must be true or false"),
+    ({"preset": "nope"}, "unknown preset 'nope'"),
+    ({"presenter": "2"}, "presenter must be true or false"),
+    ({"lock": "true"}, "lock needs a preset"),
+])
+def test_bad_lesson_keys_are_one_line_each(params, message):
+    lesson, _, problems = split_query(params)
+    assert len(problems) == 1 and message in problems[0]
+    assert not lesson.active
+
+
+def test_lock_holds_the_presets_knobs_and_nothing_else():
+    lesson = Lesson(preset="short-window", lock=True)
+    preset = get_preset("short-window").config
+    moved = preset.replace(seq_len=200, epochs=7)
+    held = lesson.apply_lock(moved)
+    assert held.seq_len == preset.seq_len and held.epochs == 7
+    assert Lesson(preset="short-window").locked == frozenset()  # no lock, nothing held
+
+
+def test_a_link_round_trips_its_lesson_and_only_the_changed_config():
+    lesson = Lesson(hide=frozenset({"seed", "units"}), note="Try a longer window",
+                    presenter=True)
+    config = ExperimentConfig(seq_len=80, learning_rate=5e-4)
+    link = lesson_link("http://host:8501/", "", lesson, config)
+    parts = urlsplit(link)
+    assert parts.path == "/"
+    query = dict(parse_qsl(parts.query))
+    again, rest, problems = split_query(query)
+    assert again == lesson and problems == []
+    assert rest == {"seq_len": "80", "learning_rate": "0.0005"}
+
+
+def test_a_link_to_a_failure_page_carries_no_config():
+    link = lesson_link("http://host/", "learning_rate", Lesson(walkthrough=True),
+                       ExperimentConfig(seq_len=80))
+    assert link == "http://host/learning_rate?walkthrough=true"
+    with pytest.raises(ConfigError, match="unknown page"):
+        lesson_link("http://host/", "../etc", Lesson())
+
+
+def test_notes_lose_control_characters_and_stay_short():
+    assert clean_note("  a\x00b\x1bc\n  ") == "abc"
+    assert len(clean_note("x" * 10_000)) == NOTE_MAX
+    assert "dataset" in CONTROLS and "csv_source" not in CONTROLS
