@@ -50,11 +50,15 @@ class Journal:
         self._lock = threading.Lock()
 
     def write(self, event: str, handle: "RunHandle", **fields) -> None:
+        self.note(event, job=handle.id, task=handle.task, seed=handle.config.seed,
+                  epochs=handle.config.epochs, **fields)
+
+    def note(self, event: str, **fields) -> None:
+        """A line about the pool itself (a worker ready, or restarted), or about a job."""
         if not self.path:
             return
-        line = {"t": round(time.time(), 4), "event": event, "job": handle.id,
-                "task": handle.task, "seed": handle.config.seed,
-                "epochs": handle.config.epochs, **fields}
+        line = {"t": round(time.time(), 4), "event": event, "job": None, "seed": None,
+                **fields}
         with self._lock, open(self.path, "a", encoding="utf-8") as f:
             f.write(json.dumps(line) + "\n")
 
@@ -397,13 +401,18 @@ class _Worker:
         child.close()
         self.ready = False
 
-    def wait_ready(self) -> bool:
-        while self.process.is_alive():
+    def wait_ready(self, timeout: float) -> bool:
+        """True once the worker says it is warm; False if it died or is still silent
+        after ``timeout`` seconds (then it is killed, and the slot starts another)."""
+        deadline = time.monotonic() + timeout
+        while self.process.is_alive() and time.monotonic() < deadline:
             if self.conn.poll(0.1):
                 try:
                     return self.conn.recv()[0] == "ready"
-                except EOFError:
+                except (EOFError, OSError):
                     return False
+        if self.process.is_alive():
+            self.process.kill()
         return False
 
     def stop(self) -> None:
@@ -422,6 +431,10 @@ class ProcessRunner(_BaseRunner):
     Each slot thread owns one worker. A worker that dies mid-run fails only that run
     (its handle gets an ``error`` event) and is replaced before the next job.
     """
+
+    # A warm-up (TensorFlow import, one compile) takes seconds; a worker silent for this
+    # long is stuck (seen once in CI on a loaded machine) and is replaced.
+    ready_timeout = 180.0
 
     def __init__(self, workers: int | None = None, cache_size: int = 256,
                  journal: str | None = None):
@@ -447,8 +460,11 @@ class ProcessRunner(_BaseRunner):
     def _worker(self, slot: int) -> _Worker:
         w = self._workers[slot]
         if w is None or not w.process.is_alive():
+            t0 = time.monotonic()
             w = self._workers[slot] = _Worker(self._ctx, self._threads)
-            w.ready = w.wait_ready()
+            w.ready = w.wait_ready(self.ready_timeout)
+            self.journal.note("worker_ready" if w.ready else "worker_failed", slot=slot,
+                              pid=w.process.pid, seconds=round(time.monotonic() - t0, 2))
         return w
 
     def _execute(self, slot: int, handle: RunHandle):

@@ -333,7 +333,7 @@ def keep_presenter_in_url() -> None:
 
 # Our own fixed CSS (no user text): larger type everywhere (Streamlit sizes in rem).
 PRESENTER_CSS = """<style>
-html { font-size: 22px; }
+html { font-size: 22px !important; }  /* over the theme's baseFontSize */
 [data-testid="stSidebar"] { min-width: 380px; }
 </style>"""
 

@@ -49,6 +49,25 @@ def test_query_string_always_gives_a_runnable_config(params):
     assert config.dataset != "csv" or config.csv_source in ("", "co2")  # never a path
 
 
+LESSON_KEYS = st.sampled_from(["preset", "lock", "note", "presenter", "walkthrough",
+                               "seed_hide", "noise_hide", "colour_hide", "_hide",
+                               "learning_rate", "seq_len"])
+
+
+@FUZZ
+@given(st.dictionaries(LESSON_KEYS, st.one_of(st.text(max_size=40), st.sampled_from(
+    ["true", "false", "tiny-lr", "short-window", "1", "maybe"] + [str(e) for e in EDGE])),
+    max_size=6))
+def test_lesson_link_keys_give_a_lesson_and_a_runnable_config(params):
+    from lstm_lab.lesson import split_query
+
+    lesson, rest, problems = split_query(params)
+    assert all(isinstance(p, str) and p and "\n" not in p for p in problems)
+    assert "\x00" not in lesson.note and len(lesson.note) <= 500
+    config, _ = config_from_query(rest, base=lesson.base())
+    assert lesson.apply_lock(config).validate()
+
+
 @FUZZ
 @given(st.lists(st.tuples(st.sampled_from([f"--{f.replace('_', '-')}" for f in RULES]
                                           + ["--preset", "--csv", "--target", "--bogus"]),

@@ -158,3 +158,25 @@ def test_a_worker_process_stops_at_the_next_epoch_boundary(tmp_path):
     assert finished["event"] == "finished" and finished["stopped"]
     assert finished["epochs_begun_after_cancel"] == 0  # the flag is read before each epoch
     assert finished["epochs_ended_after_cancel"] <= 1  # only the one in progress
+
+
+def test_a_worker_that_never_gets_ready_is_killed_and_the_run_says_so(tmp_path):
+    """A worker silent past its warm-up deadline (once seen stuck on a loaded CI machine)
+    must not hold its slot for ever: it is killed, noted, and the run gets a message."""
+
+    class Impatient(ProcessRunner):
+        ready_timeout = 0.3  # far shorter than a TensorFlow import: every start "hangs"
+
+    path = tmp_path / "journal.jsonl"
+    runner = Impatient(workers=1, journal=str(path))
+    try:
+        events = list(runner.submit(ExperimentConfig(**TINY, seed=36)).events(timeout=60))
+        assert events[-1] == ("error", "a worker process could not start; try again")
+    finally:
+        runner.shutdown()
+    notes = [e for e in read_journal(str(path)) if e["event"] == "worker_failed"]
+    assert notes and all(e["slot"] == 0 for e in notes)
+    import psutil
+
+    assert not any(psutil.pid_exists(e["pid"]) and psutil.Process(e["pid"]).status() !=
+                   psutil.STATUS_ZOMBIE for e in notes)  # each stuck worker was killed
