@@ -432,8 +432,8 @@ class ProcessRunner(_BaseRunner):
     (its handle gets an ``error`` event) and is replaced before the next job.
     """
 
-    # A warm-up (TensorFlow import, one compile) takes seconds; a worker silent for this
-    # long is stuck (seen once in CI on a loaded machine) and is replaced.
+    # A warm-up (TensorFlow import, one compile) takes ~10 s; a worker silent for this long
+    # is stuck, and is replaced rather than holding its slot.
     ready_timeout = 180.0
 
     def __init__(self, workers: int | None = None, cache_size: int = 256,

@@ -40,6 +40,15 @@ def _free_port() -> int:
 server_pid: dict[str, int] = {}
 
 
+def server_env() -> dict[str, str]:
+    """The server's environment: its runner journals to JOURNAL, and it runs the worker
+    *processes* the app uses (tests/test_app.py switches this pytest process to the
+    in-process runner for AppTest; the server must not inherit that)."""
+    env = {**os.environ, "LSTM_LAB_JOURNAL": str(JOURNAL)}
+    env.pop("LSTM_LAB_RUNNER", None)
+    return env
+
+
 @pytest.fixture(scope="module")
 def server():
     port = _free_port()
@@ -50,7 +59,7 @@ def server():
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "LSTM_LAB_JOURNAL": str(JOURNAL)})
+        env=server_env())
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -365,6 +374,7 @@ def test_eight_sessions_at_once_each_see_their_own_run(server, browser):
         tab.goto(f"{server}/?epochs={EIGHT_EPOCHS}&seed={seed}", wait_until="commit")
     for tab in tabs:
         tab.wait_for_function(JS_FINISHED, timeout=300_000, polling=500)
+    assert len(workers(server)) == 2  # the app's pool of worker processes served them
     queued = [tab.evaluate("() => window.__queued === true") for tab in tabs]
     shown = [verdict_lines(tab)[0] for tab in tabs]
     shot(tabs[-1], "eight-sessions-last")
@@ -430,6 +440,7 @@ def test_every_way_of_leaving_a_run_cancels_it_and_frees_the_worker(server, brow
     stops at the next epoch boundary (the journal shows where), and no worker keeps
     burning a core for it. Timings are written to artifacts/cancellations.json."""
     rows = []
+    assert len(workers(server)) == 2  # the CPU checks below watch these processes
     for i, action in enumerate(("slider change", "Stop", "page change", "tab close")):
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         row = _cancel_case(server, page, action, seed=400 + i)
@@ -498,8 +509,10 @@ def test_presenter_mode_and_walkthrough_on_a_projector(server, page):
     page.goto(f"{server}/learning_rate?presenter=true&walkthrough=true")
     page.get_by_text("Step 1 of 4").wait_for(timeout=60_000)
     wait_finished(page)
-    size = page.evaluate("() => getComputedStyle(document.documentElement).fontSize")
-    assert size == "22px"
+    # the style arrives as its own element of the page; give it time to land (twice in CI
+    # the size read 17 px, the theme's, right after the run finished)
+    page.wait_for_function(
+        "() => getComputedStyle(document.documentElement).fontSize === '22px'", timeout=30_000)
     shot(page, "presenter-walkthrough-step1")
     page.get_by_role("button", name="Next ▶").click()
     page.get_by_text("Question for the class").wait_for(timeout=30_000)
