@@ -281,6 +281,13 @@ def test_slider_change_to_first_updated_chart_latency(server, page):
     assert len(times) == 5
 
 
+def click_at(pg, box: dict) -> None:
+    """A mouse click in the middle of ``box``. Playwright's click() first waits for a
+    still layout, which a page redrawing every epoch gives only now and then -- long
+    enough for a run to finish before a Stop lands."""
+    pg.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
 def wait_epoch(pg, at_least: int, timeout: float = 120) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -295,10 +302,7 @@ def wait_epoch(pg, at_least: int, timeout: float = 120) -> int:
 def test_stop_button_halts_the_run(server, page):
     page.goto(f"{server}/?{CANCEL_RUN}&seed=77")  # minutes of epochs
     wait_epoch(page, 2)
-    # click where the button is (Playwright's click() waits for a still layout, which a
-    # page redrawing every epoch rarely gives: the run could finish first)
-    box = page.get_by_role("button", name="Stop training").bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    click_at(page, page.get_by_role("button", name="Stop training").bounding_box())
     page.get_by_text("Stopped.").wait_for(timeout=30_000)
     m = EPOCH.search(status(page)[0])
     assert int(m.group(1)) < 1000  # partial run kept on screen, not restarted
@@ -407,8 +411,7 @@ def test_eight_sessions_at_once_each_see_their_own_run(server, browser):
 def _cancel_case(server, page, action: str, seed: int) -> dict:
     page.goto(f"{server}/?{CANCEL_RUN}&seed={seed}")
     wait_epoch(page, 3)
-    # find the target first: Playwright's click() waits for a still layout, which a
-    # page redrawing every epoch gives only now and then; the timed part is the click
+    # find the target first (see click_at); the timed part is the click itself
     target = {"Stop": page.get_by_role("button", name="Stop training"),
               "page change": page.get_by_role("link", name="About")}.get(action)
     box = target.bounding_box() if target is not None else None
@@ -417,7 +420,7 @@ def _cancel_case(server, page, action: str, seed: int) -> dict:
     if action == "slider change":
         page.keyboard.press("ArrowLeft")
     elif box is not None:
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        click_at(page, box)
     elif action == "tab close":
         page.context.close()
     job = next(e["job"] for e in journal(seed) if e["event"] == "started")  # the first run
