@@ -59,7 +59,7 @@ def walkthrough(title: str, broken: ExperimentConfig, fixed: ExperimentConfig,
     if step == 1:
         st.markdown(f"**{md_escape(title)}** — watch the prediction (red) against the "
                     "target (dark) while it trains.")
-        _alone(broken, title, key)
+        _alone(broken, title)
     elif step == 2:
         st.markdown(f"**Question for the class:** {guide.question}")
         if st.button("Reveal the answer", key=f"{key}_reveal"):
@@ -68,7 +68,7 @@ def walkthrough(title: str, broken: ExperimentConfig, fixed: ExperimentConfig,
             st.success(guide.answer)
         else:
             st.caption("Let the class answer first; the answer stays hidden until asked.")
-        _alone(broken, title, key)
+        _alone(broken, title)
     elif step == 3:
         side_by_side(title, broken, fixed, key, run=True)
     else:
@@ -80,7 +80,7 @@ def _move(step_key: str, by: int) -> None:
     st.session_state[step_key] = min(max(st.session_state[step_key] + by, 1), len(STEPS))
 
 
-def _alone(config: ExperimentConfig, title: str, key: str) -> None:
+def _alone(config: ExperimentConfig, title: str) -> None:
     """The broken run on its own (live; a run done before replays at once)."""
     run_live([Panel(config, "Broken: " + title, height=220)])
 

@@ -358,9 +358,10 @@ def config_from_url() -> tuple[ExperimentConfig, list[str]]:
     the link's config keys on top, locked fields held at the preset's values."""
     current = lesson()
     _, params, _ = split_query(st.query_params.to_dict())
-    config, problems = views.config_from_query(params, base=current.base())
-    held = sorted(k for k in current.locked if k in params
-                  and config.to_dict()[k] != current.base().to_dict()[k])
+    base = current.base()
+    config, problems = views.config_from_query(params, base=base)
+    asked, preset = config.to_dict(), base.to_dict()
+    held = sorted(k for k in current.locked if k in params and asked[k] != preset[k])
     if held:
         problems.append(f"locked by the lesson (kept at the preset's values): {', '.join(held)}")
     return current.apply_lock(config), problems
