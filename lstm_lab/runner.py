@@ -413,6 +413,9 @@ class _Worker:
                     return False
         if self.process.is_alive():
             self.process.kill()
+        # reap it: a SIGKILLed process with TensorFlow half-loaded takes a moment to exit,
+        # and an unjoined one would linger as a zombie until the runner is collected
+        self.process.join(timeout=10)
         return False
 
     def stop(self) -> None:
@@ -423,6 +426,7 @@ class _Worker:
         self.process.join(timeout=2)
         if self.process.is_alive():
             self.process.kill()
+            self.process.join(timeout=10)
 
 
 class ProcessRunner(_BaseRunner):
