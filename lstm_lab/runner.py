@@ -254,6 +254,11 @@ class _BaseRunner:
             self._cond.notify()
         return handle
 
+    def waiting(self) -> int:
+        """How many submitted jobs wait for a free slot now."""
+        with self._cond:
+            return len(self._pending)
+
     def cached(self, config: ExperimentConfig, task: str = "run"):
         key = _key(task, config)
         with self._cond:

@@ -102,6 +102,8 @@ class Panel:
         self.done = False
         self.replayed = False
         self.t0 = time.monotonic()
+        self.stale = False  # epochs have arrived that the charts do not show yet
+        self.drawn_at = self.status_at = 0.0
         if title:
             st.markdown(f"#### {title}")
         self._status, self._badges = st.empty(), st.empty()
@@ -128,6 +130,7 @@ class Panel:
                 self.error, self.done = payload, True
 
     def draw_status(self) -> None:
+        self.status_at = time.monotonic()
         n = self.config.epochs
         k = self.reports[-1].epoch if self.reports else 0
         if self.error:
@@ -146,6 +149,7 @@ class Panel:
     def draw(self) -> None:
         """Charts, verdicts, loss and scores; the status line last, so that once it says
         "finished" everything above it shows the final epoch."""
+        self.stale, self.drawn_at = False, time.monotonic()
         last = self.reports[-1] if self.reports else None
         preds = last.predictions if last is not None else None
         names = self.preview.target_names
@@ -196,12 +200,27 @@ def _num(x) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 
 
+# LSTM_LAB_THROTTLE=off: redraw every tick however many runs wait (bench/classroom.py
+# compares the two)
+THROTTLE = os.environ.get("LSTM_LAB_THROTTLE", "on") != "off"
+QUEUED_TICK = 1.0 if THROTTLE else 0.0  # a queued panel's unchanged status: once a second
+
+
+def redraw_gap(waiting: int, tick: float) -> float:
+    """Seconds between chart redraws of a running panel. Every tick while no run waits;
+    with runs queued, slower (up to 1 s): the server's one core of Python then goes to
+    serving the class, not to redrawing the same charts seven times a second."""
+    return min(max(tick, 1.0), tick * (1 + waiting))
+
+
 def run_live(panels: list[Panel], tick: float = 0.15) -> list:
     """Submit every panel's config and redraw each as its epochs arrive.
 
     The script thread only renders; training runs in the runner's workers. If the
     session moves on (a widget changes, Stop, another page, the tab closes), Streamlit
     interrupts this loop and ``finally`` cancels the runs, freeing their workers.
+    The status line is written every tick (that is also when Streamlit can interrupt);
+    the charts are redrawn less often while other runs wait (``redraw_gap``).
     """
     runner = get_runner()
     handles = [runner.submit(p.config) for p in panels]
@@ -211,6 +230,7 @@ def run_live(panels: list[Panel], tick: float = 0.15) -> list:
             p.draw()
         while not all(p.done for p in panels):
             time.sleep(tick)
+            gap = redraw_gap(runner.waiting() if THROTTLE else 0, tick)
             for p, h in zip(panels, handles):
                 if p.done:
                     continue
@@ -219,14 +239,15 @@ def run_live(panels: list[Panel], tick: float = 0.15) -> list:
                     # still in the queue (also while the workers start up, when the
                     # submit-time position said 0): show the place, not a running clock
                     events = [("queued", h.position())]
-                if not events or events == [("queued", p.queued)]:
-                    p.draw_status()  # elapsed clock; also lets Streamlit interrupt us
-                    continue
-                p.apply(events)
-                if any(e[0] != "queued" for e in events):
+                changed = bool(events) and events != [("queued", p.queued)]
+                if changed:
+                    p.apply(events)
+                    p.stale = p.stale or any(e[0] != "queued" for e in events)
+                now = time.monotonic()
+                if p.stale and (p.done or now - p.drawn_at >= gap):
                     p.draw()
-                else:
-                    p.draw_status()
+                elif p.started or changed or now - p.status_at >= QUEUED_TICK:
+                    p.draw_status()  # elapsed clock; also lets Streamlit interrupt us
         for p in panels:
             p.draw()
     finally:

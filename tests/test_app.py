@@ -452,3 +452,14 @@ def test_import_box_loads_a_config_and_refuses_a_bad_one():
     at.button(key="imp_go").click().run()
     assert any("cannot be loaded" in e.value for e in at.error)
     assert at.query_params["seq_len"] == "30"  # nothing lost
+
+
+def test_charts_redraw_less_often_the_longer_the_queue():
+    """With nobody waiting a running panel redraws every tick; with runs queued behind it,
+    less often (the server's Python renders every session), never slower than once a second."""
+    from pages._live import redraw_gap
+
+    gaps = [redraw_gap(waiting, 0.15) for waiting in range(12)]
+    assert gaps[0] == 0.15
+    assert gaps == sorted(gaps) and gaps[1] > gaps[0]
+    assert max(gaps) == 1.0

@@ -57,10 +57,12 @@ def test_waiting_runs_know_their_place(local):
     next(e for e in slow.events(timeout=60) if e[0] == "started")
     waiting = [local.submit(ExperimentConfig(**TINY, seed=s)) for s in (21, 22)]
     assert [h.position() for h in waiting] == [1, 2]
+    assert local.waiting() == 2  # what the app's redraw throttle reads
     waiting[0].cancel()  # a cancelled queued run is dropped without a worker
     slow.cancel()
     assert kinds(waiting[0])[-1] == "error"
     assert kinds(waiting[1])[-1] == "done"
+    assert local.waiting() == 0
 
 
 @pytest.fixture(scope="module")
