@@ -248,8 +248,7 @@ def run_live(panels: list[Panel], tick: float = 0.15) -> list:
                     p.draw()
                 elif p.started or changed or now - p.status_at >= QUEUED_TICK:
                     p.draw_status()  # elapsed clock; also lets Streamlit interrupt us
-        for p in panels:
-            p.draw()
+        # no final redraw: each panel was drawn when its done/error event arrived
     finally:
         for p, h in zip(panels, handles):
             h.cancel()
