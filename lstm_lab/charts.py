@@ -17,6 +17,10 @@ SERIES = ["target", "prediction", "mean baseline", "persistence baseline"]
 # never hides the target it almost equals
 COLORS = ["#333333", "#d62728", "#1f77b4", "#a6d99a"]
 DASHES = [[1, 0], [1, 0], [6, 4], [2, 3]]
+# One colour per verdict (metrics.VERDICTS order: best to worst), for the sweep's cells
+# and the exports: green, amber, orange, red, violet.
+VERDICT_COLORS = {"learning": "#2ca02c", "weak": "#e6ac00", "unstable": "#ff7f0e",
+                  "flat": "#d62728", "diverged": "#9467bd"}
 # Fit the width, and give `height` to the plot itself (not to title + axes + legend).
 FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 

@@ -7,9 +7,9 @@ symptom into a :class:`Finding` with a config patch that fixes it. It never read
 preset's name: a run from a shared link, the CLI or an uploaded CSV gets the same
 treatment.
 
-A run that learns (verdict ``learning``) and does at least about as well as every naive
-baseline gets the single finding ``healthy``; a "learning" run that a naive forecast beats
-is examined like a failed one.
+A run whose verdict is ``learning`` -- it beats the mean and keeps up with every naive
+baseline (:data:`lstm_lab.metrics.BASELINE_SLACK`) -- gets the single finding ``healthy``;
+every other verdict, ``weak`` included, is examined. Badge and doctor apply one rule.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from . import signals
+from .metrics import BASELINE_SLACK, best_r2
 from .data import Prepared, prepare
 from .lr_find import clamp_lr
 from .train import ExperimentResult
@@ -81,7 +82,7 @@ def diagnose(result: ExperimentResult, data: Prepared | None = None) -> list[Fin
 
     ``data`` is the run's prepared data (rebuilt from the config when not given).
     """
-    if result.verdict == "learning" and not result.stopped and _beats_baselines(result):
+    if result.verdict == "learning" and not result.stopped:
         return [Finding("healthy", "Nothing to fix: the model learned the pattern",
                         tuple(_healthy_evidence(result)), None, 1.0)]
     data = data if data is not None else prepare(result.config)
@@ -331,18 +332,6 @@ def _still_falling(losses: list[float]) -> float:
     return float(np.mean(drops)) if drops else 0.0
 
 
-BASELINE_SLACK = 0.05  # a healthy model's R² may trail the best naive baseline by this much
-
-
-def _beats_baselines(r: ExperimentResult) -> bool:
-    """Every predictable target's R² is within BASELINE_SLACK of its best naive baseline."""
-    for t in r.targets:
-        best = max((s.r2 for s in t.baselines.values() if s.r2 is not None), default=None)
-        if t.predictable and best is not None and (t.scores.r2 or -np.inf) < best - BASELINE_SLACK:
-            return False
-    return True
-
-
 def _best_baseline(r: ExperimentResult) -> float | None:
     values = [s.r2 for t in r.targets if t.predictable for s in t.baselines.values()
               if s.r2 is not None]
@@ -387,7 +376,7 @@ def _healthy_evidence(r: ExperimentResult) -> list[str]:
     for t in r.targets:
         if not t.predictable:
             continue
-        base = max((s.r2 for s in t.baselines.values() if s.r2 is not None), default=None)
+        base = best_r2(t.baselines)
         out.append(f"{t.name}: R² {_f(t.scores.r2)}, flatness {_f(t.scores.flatness)}; best "
                    f"naive baseline R² {_f(base)} (within {BASELINE_SLACK} counts as a match)")
     return out

@@ -135,6 +135,7 @@ figure {{ margin: 1em 0; }}
 .v-learning {{ color: #1a7f37; font-weight: bold; }}
 .v-flat, .v-diverged {{ color: #b42318; font-weight: bold; }}
 .v-unstable {{ color: #b54708; font-weight: bold; }}
+.v-weak {{ color: #8a6100; font-weight: bold; }}
 .finding {{ border-left: 4px solid #888; padding-left: .8em; margin: 1em 0; }}
 pre {{ background: #f6f6f6; padding: .8em; overflow-x: auto; }}
 </style></head>

@@ -17,7 +17,11 @@ import numpy as np
 FLAT_BELOW = 0.3
 ARTICLE_RTOL = 1e-4
 
-VERDICTS = ("learning", "unstable", "flat", "diverged")  # best to worst
+VERDICTS = ("learning", "weak", "unstable", "flat", "diverged")  # best to worst
+# A model whose R² trails the best naive forecast (mean, persistence, seasonal) by more
+# than this has not learned what a forecast that needs no training already knows: it is
+# `weak`, and the doctor examines it (a run within the slack is `learning` and `healthy`).
+BASELINE_SLACK = 0.05
 
 
 @dataclass(frozen=True)
@@ -50,21 +54,35 @@ def score(y_true: np.ndarray, y_pred: np.ndarray) -> Scores:
     )
 
 
-def verdict(model: Scores, mean_baseline: Scores, diverged: bool) -> str:
-    """flat / unstable / learning / diverged for one target.
+def verdict(model: Scores, baselines: dict[str, Scores], diverged: bool) -> str:
+    """diverged / flat / unstable / weak / learning for one target.
+
+    ``baselines`` holds the naive forecasts' scores by name, ``"mean"`` among them.
 
     * diverged: the loss went NaN/inf or the predictions are not finite;
     * flat: the prediction's spread is under FLAT_BELOW of the target's;
     * unstable: not flat, yet no better than predicting the training mean;
-    * learning: beats the mean baseline without being flat.
+    * weak: beats the mean, but its R² trails the best naive baseline by more than
+      BASELINE_SLACK -- repeating the last value (or last season's) would do better;
+    * learning: beats the mean and keeps up with every naive baseline, without being flat.
     """
     if diverged or model.rmse is None:
         return "diverged"
     if model.flatness is not None and model.flatness < FLAT_BELOW:
         return "flat"
-    if mean_baseline.rmse is not None and model.rmse >= mean_baseline.rmse:
+    mean = baselines["mean"]
+    if mean.rmse is not None and model.rmse >= mean.rmse:
         return "unstable"
+    best = best_r2(baselines)
+    if best is not None and model.r2 is not None and model.r2 < best - BASELINE_SLACK:
+        return "weak"
     return "learning"
+
+
+def best_r2(baselines: dict[str, Scores]) -> float | None:
+    """The highest R² among the naive baselines (None when none has one)."""
+    values = [s.r2 for s in baselines.values() if s.r2 is not None]
+    return max(values) if values else None
 
 
 def worst(verdicts: list[str]) -> str:

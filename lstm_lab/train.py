@@ -183,7 +183,7 @@ def score_targets(series, y_test: np.ndarray, baselines: dict, pred: np.ndarray,
         truth = y_test[:, j]
         model_scores = metrics.score(truth, pred[:, j])
         base = {k: metrics.score(truth, b[:, j]) for k, b in baselines.items()}
-        v = metrics.verdict(model_scores, base["mean"], diverged)
+        v = metrics.verdict(model_scores, base, diverged)
         targets.append(TargetResult(series.names[col], model_scores, v,
                                     series.predictable[col], base))
     judged = [t.verdict for t in targets if t.predictable] or [t.verdict for t in targets]

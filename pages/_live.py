@@ -22,7 +22,8 @@ from lstm_lab.presets import get_preset
 from lstm_lab.runner import InProcessRunner, ProcessRunner
 
 APP_PATH = Path(__file__).resolve().parents[1] / "app.py"
-BADGE = {"learning": "green", "unstable": "orange", "flat": "red", "diverged": "violet"}
+BADGE = {"learning": "green", "weak": "yellow", "unstable": "orange", "flat": "red",
+         "diverged": "violet"}
 # Streamlit fits a chart's *total* height (title, axes, legend) by default, which squashes
 # the plot; fit-x keeps the width responsive and gives `height` to the plot itself.
 FIT_X = charts.FIT_X

@@ -25,8 +25,10 @@ trains such a network live, epoch by epoch, and shows *why* it goes flat and *wh
 * **flatness** = spread of the prediction / spread of the target. Under 0.3 the verdict is
   **flat**.
 * **R²**: 1 is perfect, 0 is no better than the mean baseline, below 0 is worse.
-* **verdict**: *learning* (beats the mean, not flat), *unstable* (not flat but no better than
-  the mean), *flat*, *diverged* (the loss became NaN or infinite).
+* **verdict**: *learning* (beats the mean and keeps up with the best naive baseline, not
+  flat), *weak* (beats the mean, but repeating the last value — or last season's — does
+  clearly better: R² more than 0.05 below it), *unstable* (not flat but no better than the
+  mean), *flat*, *diverged* (the loss became NaN or infinite).
 
 **Pages**: the *Playground* has every knob; each other page shows one failure next to its
 fix, with the same seed, so the only difference is the knob that matters.

@@ -10,10 +10,10 @@ import time
 import altair as alt
 import streamlit as st
 
-from lstm_lab import ConfigError, ExperimentConfig, views
+from lstm_lab import ConfigError, ExperimentConfig, charts, views
 from lstm_lab.sweep import (DASK_ENV, NUMERIC, DaskBackend, LocalBackend, grid, parse_axis,
                             run_sweep)
-from pages._live import BADGE, FIT_X, get_runner, md_escape, start_playground
+from pages._live import FIT_X, get_runner, md_escape, start_playground
 
 st.title("Sweep")
 start_playground()
@@ -61,7 +61,7 @@ def draw(done: list, selectable: bool) -> None:
     pick = alt.selection_point(name="cell", fields=[x.field, y.field], on="click")
     rect = alt.Chart(frame).mark_rect(stroke="white", cursor="pointer").encode(
         **enc, color=alt.Color("verdict:N", scale=alt.Scale(
-            domain=list(BADGE), range=["#2ca02c", "#ff7f0e", "#d62728", "#9467bd"]),
+            domain=list(charts.VERDICT_COLORS), range=list(charts.VERDICT_COLORS.values())),
             legend=alt.Legend(orient="bottom", title=None)),
         tooltip=["verdict:N", "R²:Q", "flatness:Q", "best baseline R²:Q", "finding:N",
                  f"{x.field}:O", f"{y.field}:O"]).add_params(pick)

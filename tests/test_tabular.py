@@ -160,6 +160,8 @@ def test_co2_short_window_vs_one_year(preset_runs):
     short = preset_runs("co2-short-window")["targets"][0]
     year = preset_runs("co2")["targets"][0]
     assert year["r2"] > 0.95 and short["r2"] < year["r2"] - 0.15
+    # last year's value does better than the 8-week window: weak, not learning
+    assert short["verdict"] == "weak" and year["verdict"] == "learning"
 
 
 def test_time_column_is_guessed_only_when_it_looks_like_time():
