@@ -1,82 +1,264 @@
-"""The lab's charts as Altair specs: the app draws them live, exports save them.
+"""The lab's charts as Altair specs: the app draws them live, exports save them, a notebook
+shows them.
 
-No Streamlit here. Tables come from :mod:`lstm_lab.views`; a :class:`Style` sets line
-widths and font sizes (the app's presenter mode uses :data:`PRESENTER`).
+No Streamlit here. Every chart takes plain arrays (or the small tables of
+:mod:`lstm_lab.views`); a :class:`Style` sets line widths and font sizes (the app's
+presenter mode uses :data:`PRESENTER`).
+
+The forecast chart is drawn for a projector: the target dark and thick, the prediction red
+on top of everything, both named at their line ends (no legend to look up), the naive
+baselines underneath in pale dashes with a one-line legend above the plot.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping, Sequence
 
 import altair as alt
+import numpy as np
+import pandas as pd
 
-from . import views
-
-SERIES = ["target", "prediction", "mean baseline", "persistence baseline"]
-# the target dark, the prediction red; persistence (the target one step late) pale, so it
-# never hides the target it almost equals
-COLORS = ["#333333", "#d62728", "#1f77b4", "#a6d99a"]
-DASHES = [[1, 0], [1, 0], [6, 4], [2, 3]]
+SERIES = ["target", "prediction", "mean baseline", "persistence baseline",
+          "seasonal baseline"]
+COLORS = ["#222222", "#d62728", "#1f77b4", "#8cc084", "#b07cc6"]
+DASHES = [[1, 0], [1, 0], [7, 4], [2, 3], [4, 2, 1, 2]]
 # One colour per verdict (metrics.VERDICTS order: best to worst), for the sweep's cells
 # and the exports: green, amber, orange, red, violet.
 VERDICT_COLORS = {"learning": "#2ca02c", "weak": "#e6ac00", "unstable": "#ff7f0e",
                   "flat": "#d62728", "diverged": "#9467bd"}
 # Fit the width, and give `height` to the plot itself (not to title + axes + legend).
 FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
+DIVERGED_TEXT = "diverged — no prediction"
 
 
 @dataclass(frozen=True)
 class Style:
-    """Line widths and font sizes of every chart."""
+    """Line widths and font sizes of every chart (px)."""
 
-    line_width: float = 2.0
-    font_size: int = 11
-    title_size: int = 13
+    line_width: float = 2.5
+    font_size: int = 14
+    title_size: int = 16
     height_scale: float = 1.0
 
 
 NORMAL = Style()
-PRESENTER = Style(line_width=4.5, font_size=18, title_size=24, height_scale=1.4)
+PRESENTER = Style(line_width=5.0, font_size=22, title_size=26, height_scale=1.3)
 
 
-def _styled(chart: alt.Chart, style: Style) -> alt.Chart:
+def _styled(chart, style: Style):
     return chart.configure_axis(labelFontSize=style.font_size, titleFontSize=style.font_size) \
-        .configure_legend(labelFontSize=style.font_size, symbolStrokeWidth=style.line_width) \
-        .configure_title(fontSize=style.title_size)
+        .configure_legend(labelFontSize=style.font_size, titleFontSize=style.font_size,
+                          titleFontWeight="normal", symbolStrokeWidth=style.line_width,
+                          symbolSize=style.font_size * 12) \
+        .configure_title(fontSize=style.title_size, anchor="start") \
+        .configure_view(strokeWidth=0)
 
 
-def prediction_chart(p: views.Preview, j: int, predictions, height: int = 220,
-                     style: Style = NORMAL, width: int | None = None) -> alt.Chart:
-    """Target j over the test span: target, prediction (clipped to fixed axes), baselines.
+def _size(height: int, style: Style, width: int | None, right: int = 0) -> dict:
+    size = {"height": int(height * style.height_scale),
+            "padding": {"left": 5, "top": 5, "bottom": 5, "right": 5 + right}}
+    size.update({"width": width} if width else {"autosize": FIT_X})
+    return size
+
+
+def domain_of(*arrays: np.ndarray, pad: float = 0.15) -> tuple[float, float]:
+    """A fixed y range around the finite values of ``arrays``, with a ``pad`` margin."""
+    values = np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays])
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return -1.0, 1.0
+    lo, hi = float(values.min()), float(values.max())
+    margin = pad * (hi - lo or abs(hi) or 1.0)
+    return lo - margin, hi + margin
+
+
+def _end_labels(t: np.ndarray, lines: dict[str, np.ndarray], lo: float, hi: float,
+                font: int, height: int) -> pd.DataFrame:
+    """Where to write each line's name: at its last finite point, nudged apart vertically
+    when two ends are closer than one line of text (target above, prediction below)."""
+    rows = []
+    for name, y in lines.items():
+        ok = np.flatnonzero(np.isfinite(y) & (y >= lo) & (y <= hi))
+        if len(ok):
+            rows.append({"t": float(t[ok[-1]]), "value": float(y[ok[-1]]), "series": name,
+                         "dy": 0.0})
+    if len(rows) == 2:
+        gap = abs(rows[0]["value"] - rows[1]["value"]) / (hi - lo) * height  # px apart
+        if gap < 1.2 * font:
+            push = (1.2 * font - gap) / 2
+            upper, lower = sorted(rows, key=lambda r: -r["value"])
+            upper["dy"], lower["dy"] = -push, push
+    return pd.DataFrame(rows, columns=["t", "value", "series", "dy"])
+
+
+def forecast_chart(t: np.ndarray, target: np.ndarray, prediction: np.ndarray | None,
+                   baselines: Mapping[str, np.ndarray] | None = None, *, title: str = "",
+                   domain: tuple[float, float] | None = None, height: int = 220,
+                   style: Style = NORMAL, width: int | None = None):
+    """Predictions against the target over time, with naive baselines underneath.
+
+    Parameters
+    ----------
+    t : (n,) time index; target : (n,) recorded values
+    prediction : (n,) the model's forecast for the same steps, or None before the first
+        epoch. Non-finite values are not drawn; if none is finite (a diverged run) the
+        chart says so instead of drawing a line.
+    baselines : name -> (n,) naive forecasts (``mean``, ``persistence``, ``seasonal``),
+        drawn as pale dashed lines below the target
+    domain : fixed y range (default: target and baselines with a 15 % margin), so the
+        axes do not jump between epochs; a prediction outside it is clipped at the edge
+    """
+    t = np.asarray(t, dtype=np.float64)
+    target = np.asarray(target, dtype=np.float64)
+    baselines = {f"{k} baseline": np.asarray(v, dtype=np.float64)
+                 for k, v in (baselines or {}).items()}
+    lo, hi = domain or domain_of(target, *baselines.values())
+    parts = {**baselines, "target": target}
+    pred = None if prediction is None else np.asarray(prediction, dtype=np.float64)
+    if pred is not None and np.isfinite(pred).any():
+        parts["prediction"] = pred
+    frame = pd.concat([pd.DataFrame({"t": t, "series": k, "value": v}) for k, v in parts.items()],
+                      ignore_index=True)
+    frame = frame[np.isfinite(frame["value"])]
+    order = {k: i for i, k in enumerate(parts)}  # baselines first: drawn underneath
+    frame = frame.assign(order=frame["series"].map(order))
+
+    domain_s = [s for s in SERIES if s in parts or s in ("target", "prediction")]
+    colors = [COLORS[SERIES.index(s)] for s in domain_s]
+    dashes = [DASHES[SERIES.index(s)] for s in domain_s]
+    legend = alt.Legend(orient="top", title="naive baselines:", values=list(baselines) or None,
+                        direction="horizontal", titleOrient="left", labelLimit=0,
+                        labelExpr="replace(datum.label, ' baseline', '')")
+    base = alt.Chart(frame).encode(
+        x=alt.X("t:Q", title="time step", axis=alt.Axis(tickCount=6, labelFlush=True),
+                scale=alt.Scale(domain=[float(t[0]), float(t[-1])], nice=False)),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[lo, hi], nice=False)),
+        color=alt.Color("series:N", scale=alt.Scale(domain=domain_s, range=colors),
+                        legend=legend if baselines else None),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=domain_s, range=dashes),
+                                  legend=None),
+        order="order:Q",
+    )
+    thin = max(1.5, style.line_width * 0.6)
+    layers = [
+        base.transform_filter(alt.FieldOneOfPredicate("series", list(baselines)))
+        .mark_line(clip=True, strokeWidth=thin, opacity=0.9) if baselines else None,
+        base.transform_filter(alt.datum.series == "target")
+        .mark_line(clip=True, strokeWidth=style.line_width),
+        base.transform_filter(alt.datum.series == "prediction")
+        .mark_line(clip=True, strokeWidth=style.line_width),
+    ]
+    layers = [layer for layer in layers if layer is not None]
+    ends = _end_labels(t, {k: parts[k] for k in ("target", "prediction") if k in parts},
+                       lo, hi, style.font_size, int(height * style.height_scale))
+    if len(ends):
+        layers += [alt.Chart(ends[ends.dy == dy]).mark_text(
+            align="left", dx=6, dy=dy, fontSize=style.font_size, fontWeight="bold").encode(
+            x="t:Q", y="value:Q", text="series:N",
+            color=alt.Color("series:N", scale=alt.Scale(domain=domain_s, range=colors),
+                            legend=None)) for dy in ends.dy.unique()]
+    if pred is not None and "prediction" not in parts:
+        layers += _message(DIVERGED_TEXT, (t[0] + t[-1]) / 2, hi - 0.12 * (hi - lo), style,
+                           color=VERDICT_COLORS["diverged"])
+    right = int(0.62 * style.font_size * len("prediction")) + 10  # room for the end labels
+    chart = alt.layer(*layers, title=title).properties(**_size(height, style, width, right))
+    return _styled(chart, style)
+
+
+def _message(text: str, x: float, y: float, style: Style, color: str = "#555555") -> list:
+    """A line of text at (x, y) in data units, on a white halo so lines beneath it do not
+    cross it out (two layers: the halo, then the text)."""
+    base = alt.Chart(pd.DataFrame({"x": [x], "y": [y], "text": [text]})).encode(
+        x="x:Q", y="y:Q", text="text:N")
+    size = int(style.font_size * 1.15)
+    return [base.mark_text(fontSize=size, fontWeight="bold", stroke="white", strokeWidth=6,
+                           strokeJoin="round"),
+            base.mark_text(fontSize=size, fontWeight="bold", color=color)]
+
+
+def loss_chart(train: Sequence[float], test: Sequence[float], epochs: int,
+               style: Style = NORMAL, width: int | None = None, height: int = 140):
+    """Train and test loss per epoch on a log axis.
+
+    ``train`` and ``test`` hold one loss per epoch run so far (epoch 1 first); non-finite
+    and non-positive values cannot sit on a log axis and are left out -- a chart with
+    nothing left says why instead of staying blank.
+    """
+    rows = [(i + 1, split, float(v)) for split, values in (("train", train), ("test", test))
+            for i, v in enumerate(values) if np.isfinite(v) and v > 0]
+    frame = pd.DataFrame(rows, columns=["epoch", "split", "loss"])
+    x = alt.X("epoch:Q", scale=alt.Scale(domain=[1, max(epochs, 2)], nice=False))
+    if frame.empty:
+        text = ("the loss appears after the first epoch" if not len(train) else
+                f"no finite loss to plot: it was NaN/inf from epoch {len(train)} on")
+        chart = alt.Chart(pd.DataFrame({"epoch": [(1 + max(epochs, 2)) / 2], "y": [0.5],
+                                        "text": [text]}), title="loss").mark_text(
+            fontSize=style.font_size, color="#555555").encode(
+            x=x, y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[0, 1])), text="text:N")
+        return _styled(chart.properties(**_size(height, style, width)), style)
+    chart = alt.Chart(frame, title="loss").mark_line(
+        point=True, strokeWidth=style.line_width).encode(
+        x=x, y=alt.Y("loss:Q", title=None, scale=alt.Scale(type="log")),
+        color=alt.Color("split:N", scale=alt.Scale(domain=["train", "test"],
+                                                   range=["#1f77b4", "#ff7f0e"]),
+                        legend=alt.Legend(orient="top", title=None, direction="horizontal")),
+    )
+    return _styled(chart.properties(**_size(height, style, width)), style)
+
+
+def prediction_chart(p, j: int, predictions, height: int = 220, style: Style = NORMAL,
+                     width: int | None = None, baselines: Sequence[str] = ("mean", "persistence")):
+    """Target ``j`` of a :class:`~lstm_lab.views.Preview` over its test span.
 
     predictions : (n_test, n_targets) original units, or None before the first epoch.
     """
-    lo, hi = p.domain(j)
-    frame = views.prediction_frame(p, j, predictions)
-    chart = alt.Chart(frame, title=p.target_names[j]).mark_line(
-        clip=True, strokeWidth=style.line_width).encode(
-        x=alt.X("t:Q", title="time step",
-                scale=alt.Scale(domain=[int(p.test_index[0]), int(p.test_index[-1])])),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[lo, hi])),
-        color=alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=COLORS),
-                        legend=alt.Legend(orient="bottom", title=None)),
-        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=DASHES),
-                                  legend=None),
-    )
-    size = {"height": int(height * style.height_scale)}
-    size.update({"width": width} if width else {"autosize": FIT_X})
-    return _styled(chart.properties(**size), style)
+    return forecast_chart(
+        p.test_index, p.y_test[:, j], None if predictions is None else predictions[:, j],
+        {k: p.baselines[k][:, j] for k in baselines if k in p.baselines},
+        title=p.target_names[j], domain=p.domain(j), height=height, style=style, width=width)
 
 
-def loss_chart(reports: list, epochs: int, style: Style = NORMAL,
-               width: int | None = None) -> alt.Chart:
-    """Train and test loss per epoch on a log axis."""
-    chart = alt.Chart(views.loss_frame(reports), title="loss").mark_line(
-        point=True, strokeWidth=style.line_width).encode(
-        x=alt.X("epoch:Q", scale=alt.Scale(domain=[1, max(epochs, 2)])),
-        y=alt.Y("loss:Q", scale=alt.Scale(type="log")),
-        color=alt.Color("split:N", legend=alt.Legend(orient="bottom", title=None)),
-    )
-    size = {"height": int(140 * style.height_scale)}
-    size.update({"width": width} if width else {"autosize": FIT_X})
-    return _styled(chart.properties(**size), style)
+def lr_find_chart(found, style: Style = NORMAL, height: int = 180):
+    """The learning-rate range test: smoothed loss against the rate (log axes), with
+    vertical marks at the lowest loss and at the suggestion."""
+    ok = np.isfinite(found.losses) & (found.losses > 0)
+    frame = pd.DataFrame({"learning rate": found.lrs[ok], "smoothed loss": found.losses[ok]})
+    line = alt.Chart(frame).mark_line(
+        strokeWidth=style.line_width).encode(
+        x=alt.X("learning rate:Q", scale=alt.Scale(type="log")),
+        y=alt.Y("smoothed loss:Q", scale=alt.Scale(type="log")))
+    marks = pd.DataFrame([(m, v) for m, v in (("lowest loss", found.best_lr),
+                                              ("suggested (a tenth)", found.suggestion))
+                          if v is not None], columns=["mark", "learning rate"])
+    layers = [line]
+    if len(marks):
+        layers.append(alt.Chart(marks).mark_rule(strokeDash=[4, 3], strokeWidth=2).encode(
+            x="learning rate:Q",
+            color=alt.Color("mark:N", legend=alt.Legend(orient="top", title=None))))
+    chart = alt.layer(*layers, title="Learning-rate range test")
+    return _styled(chart.properties(**_size(height, style, None)), style)
+
+
+def sweep_chart(frame: pd.DataFrame, x_field: str, y_field: str, xs: list[str], ys: list[str],
+                style: Style = NORMAL, selectable: bool = False):
+    """The phase diagram: one cell per (x, y) coloured by verdict, the doctor's top code
+    written in it. ``frame`` is :func:`lstm_lab.views.sweep_frame`; ``xs`` / ``ys`` the
+    axis labels in order. With ``selectable`` a click selects a cell (param ``cell``)."""
+    enc = dict(x=alt.X(f"{x_field}:O", sort=xs, scale=alt.Scale(domain=xs)),
+               y=alt.Y(f"{y_field}:O", sort=ys, scale=alt.Scale(domain=ys)))
+    rect = alt.Chart(frame).mark_rect(stroke="white", cursor="pointer").encode(
+        **enc, color=alt.Color("verdict:N", scale=alt.Scale(
+            domain=list(VERDICT_COLORS), range=list(VERDICT_COLORS.values())),
+            legend=alt.Legend(orient="top", title=None)),
+        tooltip=["verdict:N", "R²:Q", "flatness:Q", "best baseline R²:Q", "finding:N",
+                 f"{x_field}:O", f"{y_field}:O"])
+    if selectable:
+        rect = rect.add_params(alt.selection_point(name="cell", fields=[x_field, y_field],
+                                                   on="click"))
+    text = alt.Chart(frame).mark_text(fontSize=max(11, style.font_size - 3)).encode(
+        **enc, text="label:N",
+        color=alt.condition(alt.datum.verdict == "weak", alt.value("#222222"),
+                            alt.value("white")))
+    chart = alt.layer(rect, text).properties(height=60 + 48 * len(ys), autosize=FIT_X)
+    return _styled(chart, style)

@@ -64,8 +64,9 @@ def _charts(result: ExperimentResult, style=None) -> list:
     out = [charts.prediction_chart(p, j, result.predictions, 260, style, width=CHART_WIDTH)
            for j in range(len(result.target_names))]
     if result.history:
-        out.append(charts.loss_chart(result.history, result.config.epochs, style,
-                                     width=CHART_WIDTH))
+        out.append(charts.loss_chart([r.train_loss for r in result.history],
+                                     [r.test_loss for r in result.history],
+                                     result.config.epochs, style, width=CHART_WIDTH))
     return out
 
 

@@ -13,11 +13,10 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
+from .charts import domain_of
 from .config import RULES, ConfigError, ExperimentConfig, coerce
 from .data import Series, prepare
 from .train import EpochReport, TargetResult, score_targets
-
-BASELINES_SHOWN = ("mean", "persistence")
 
 
 @dataclass(frozen=True)
@@ -39,10 +38,7 @@ class Preview:
 
     def domain(self, j: int) -> tuple[float, float]:
         """A fixed y range for target j: targets and baselines with a 15 % margin."""
-        values = np.concatenate([self.y_test[:, j], *(b[:, j] for b in self.baselines.values())])
-        lo, hi = float(values.min()), float(values.max())
-        pad = 0.15 * (hi - lo or 1.0)
-        return lo - pad, hi + pad
+        return domain_of(self.y_test[:, j], *(b[:, j] for b in self.baselines.values()))
 
     def score(self, predictions: np.ndarray, diverged: bool = False):
         """(targets, overall verdict) for predictions (n_test, n_targets) of any epoch."""
@@ -52,33 +48,6 @@ class Preview:
 def preview(config: ExperimentConfig) -> Preview:
     data = prepare(config.validate())
     return Preview(config, data.series, data.test_index, data.y_test_raw, data.baselines)
-
-
-def prediction_frame(p: Preview, j: int, predictions: np.ndarray | None) -> pd.DataFrame:
-    """Long table for target j: columns t, series (target / prediction / baselines), value.
-
-    Predictions outside the fixed axis are clipped to it, so a diverging run shows as a
-    line pinned to the edge instead of rescaling the chart.
-    """
-    parts = {"target": p.y_test[:, j]}
-    for name in BASELINES_SHOWN:
-        parts[f"{name} baseline"] = p.baselines[name][:, j]
-    if predictions is not None:
-        lo, hi = p.domain(j)
-        parts["prediction"] = np.clip(np.nan_to_num(predictions[:, j], nan=hi), lo, hi)
-    frames = [pd.DataFrame({"t": p.test_index, "series": k, "value": v}) for k, v in parts.items()]
-    return pd.concat(frames, ignore_index=True)
-
-
-def loss_frame(reports: list[EpochReport]) -> pd.DataFrame:
-    """Long table: epoch, split (train / test), loss -- finite, positive values only (log axis)."""
-    rows = [
-        (r.epoch, split, loss)
-        for r in reports
-        for split, loss in (("train", r.train_loss), ("test", r.test_loss))
-        if np.isfinite(loss) and loss > 0
-    ]
-    return pd.DataFrame(rows, columns=["epoch", "split", "loss"])
 
 
 def target_table(targets: list[TargetResult]) -> pd.DataFrame:
@@ -100,19 +69,6 @@ def preflight_table(report) -> pd.DataFrame:
         "std (train)": c.std, "spikes > 5 robust σ": c.outliers,
         "season (steps)": c.period, "autocorrelation": round(c.period_strength, 2)}
         for c in report.columns])
-
-
-def lr_find_frame(found) -> pd.DataFrame:
-    """The range test as a table: learning rate, smoothed loss (finite, positive only)."""
-    ok = np.isfinite(found.losses) & (found.losses > 0)
-    return pd.DataFrame({"learning rate": found.lrs[ok], "smoothed loss": found.losses[ok]})
-
-
-def lr_find_marks(found) -> pd.DataFrame:
-    """Vertical marks for the range-test chart: the lowest loss and the suggestion."""
-    rows = [("lowest loss", found.best_lr), ("suggested (a tenth)", found.suggestion)]
-    return pd.DataFrame([(m, v) for m, v in rows if v is not None],
-                        columns=["mark", "learning rate"])
 
 
 def nearest_option(value: float, options: list[float]) -> float:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import time
 
-import altair as alt
 import streamlit as st
 
-from lstm_lab import ExperimentConfig, views
+from lstm_lab import ExperimentConfig, charts, views
 from lstm_lab.config import format_value
 from lstm_lab.doctor import diagnose
-from pages._live import FIT_X, LR_OPTIONS, Panel, get_runner, md_escape, run_live
+from pages._live import LR_OPTIONS, Panel, get_runner, md_escape, run_live
 
 ICON = {"healthy": ":material/check_circle:", "unpredictable_target": ":material/info:"}
 
@@ -84,18 +83,7 @@ def lr_finder(config: ExperimentConfig, on_apply) -> None:
     if isinstance(found, str):
         st.error(found)
         return
-    frame = views.lr_find_frame(found)
-    chart = alt.Chart(frame, title="Learning-rate range test").mark_line().encode(
-        x=alt.X("learning rate:Q", scale=alt.Scale(type="log")),
-        y=alt.Y("smoothed loss:Q", scale=alt.Scale(type="log")),
-    ).properties(height=180)
-    layers = [chart]
-    if found.suggestion is not None:
-        rule = alt.Chart(views.lr_find_marks(found)).mark_rule(strokeDash=[4, 3]).encode(
-            x="learning rate:Q", color=alt.Color("mark:N", legend=alt.Legend(
-                orient="bottom", title=None)))
-        layers.append(rule)
-    st.altair_chart(alt.layer(*layers).properties(autosize=FIT_X), width="stretch")
+    st.altair_chart(charts.lr_find_chart(found), width="stretch")
     if found.suggestion is None:
         st.warning("The loss never fell during the test: no learning rate helps here — "
                    "look at the data (the Doctor's findings) instead.")

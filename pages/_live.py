@@ -165,7 +165,8 @@ class Panel:
             targets, _ = self.preview.score(last.predictions, diverged)
             self._badges.markdown("  \n".join(_badge(t) for t in targets))
             self._loss.altair_chart(charts.loss_chart(
-                self.reports, self.config.epochs, chart_style()), width="stretch")
+                [r.train_loss for r in self.reports], [r.test_loss for r in self.reports],
+                self.config.epochs, chart_style()), width="stretch")
             self._table.dataframe(views.target_table(targets), hide_index=True,
                                   width="stretch")
         self.draw_status()

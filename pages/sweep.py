@@ -7,13 +7,12 @@ require_app()
 import os
 import time
 
-import altair as alt
 import streamlit as st
 
 from lstm_lab import ConfigError, ExperimentConfig, charts, views
 from lstm_lab.sweep import (DASK_ENV, NUMERIC, DaskBackend, LocalBackend, grid, parse_axis,
                             run_sweep)
-from pages._live import FIT_X, get_runner, md_escape, start_playground
+from pages._live import get_runner, md_escape, start_playground
 
 st.title("Sweep")
 start_playground()
@@ -56,17 +55,7 @@ def dask_backend(address: str) -> DaskBackend:
 def draw(done: list, selectable: bool) -> None:
     frame = views.sweep_frame(done, x.field, y.field, root)
     xs, ys = [views.axis_label(v) for v in x.values], [views.axis_label(v) for v in y.values]
-    enc = dict(x=alt.X(f"{x.field}:O", sort=xs, scale=alt.Scale(domain=xs)),
-               y=alt.Y(f"{y.field}:O", sort=ys, scale=alt.Scale(domain=ys)))
-    pick = alt.selection_point(name="cell", fields=[x.field, y.field], on="click")
-    rect = alt.Chart(frame).mark_rect(stroke="white", cursor="pointer").encode(
-        **enc, color=alt.Color("verdict:N", scale=alt.Scale(
-            domain=list(charts.VERDICT_COLORS), range=list(charts.VERDICT_COLORS.values())),
-            legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=["verdict:N", "R²:Q", "flatness:Q", "best baseline R²:Q", "finding:N",
-                 f"{x.field}:O", f"{y.field}:O"]).add_params(pick)
-    text = alt.Chart(frame).mark_text(fontSize=11, color="white").encode(**enc, text="label:N")
-    layered = alt.layer(rect, text).properties(height=60 + 48 * len(ys), autosize=FIT_X)
+    layered = charts.sweep_chart(frame, x.field, y.field, xs, ys, selectable=selectable)
     if not selectable:  # redrawn while cells arrive: a plain chart
         chart.altair_chart(layered, width="stretch")
         return

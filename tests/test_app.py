@@ -38,6 +38,27 @@ def charts(at: AppTest) -> list[tuple[dict, dict]]:
     return out
 
 
+def layers(spec: dict) -> list[dict]:
+    """Every single-view spec in a (possibly layered) chart."""
+    return [x for layer in spec.get("layer", [spec]) for x in layers(layer)] \
+        if "layer" in spec else [spec]
+
+
+def enc(spec: dict, channel: str) -> dict:
+    """The first layer's encoding of ``channel`` (layers share their scales)."""
+    return next(layer["encoding"][channel] for layer in layers(spec)
+                if channel in layer.get("encoding", {}))
+
+
+def line_width(spec: dict, series: str) -> float:
+    """strokeWidth of the layer that draws one series (filtered by name)."""
+    for layer in layers(spec):
+        mark = layer.get("mark", {})
+        if mark.get("type") == "line" and series in json.dumps(layer.get("transform", [])):
+            return mark["strokeWidth"]
+    raise AssertionError(f"no line layer for {series}")
+
+
 def series_names(chart) -> set:
     _, frames = chart
     return set().union(*(set(f["series"]) for f in frames.values() if "series" in f))
@@ -92,15 +113,15 @@ def test_prediction_chart_carries_targets_predictions_and_baselines():
                                    "persistence baseline"}
     spec = preds[0]
     # fixed axes: explicit domains, so nothing jumps between epochs
-    assert len(spec["encoding"]["y"]["scale"]["domain"]) == 2
-    assert len(spec["encoding"]["x"]["scale"]["domain"]) == 2
-    assert loss[0]["encoding"]["y"]["scale"]["type"] == "log"
-    assert loss[0]["encoding"]["x"]["scale"]["domain"] == [1, 20]
+    assert len(enc(spec, "y")["scale"]["domain"]) == 2
+    assert len(enc(spec, "x")["scale"]["domain"]) == 2
+    assert enc(loss[0], "y")["scale"]["type"] == "log"
+    assert enc(loss[0], "x")["scale"]["domain"] == [1, 20]
 
 
 def test_multiscale_gets_one_chart_per_target():
     at = open_app(dataset="multiscale", feature_scale_ratio="1000")
-    pred_charts = [c for c in charts(at) if "series" in c[0]["encoding"]["color"]["field"]]
+    pred_charts = [c for c in charts(at) if enc(c[0], "color")["field"] == "series"]
     assert [c[0]["title"] for c in pred_charts] == ["large", "small", "noise"]
     assert any("pure noise" in m.value for m in at.markdown)
 
@@ -384,12 +405,13 @@ def test_presenter_mode_is_one_toggle_kept_in_the_url_with_thick_lines():
     assert at.toggle(key="presenter").value is True
     assert at.query_params["presenter"] == "true"
     spec, _ = charts(at)[0]
-    assert spec["mark"]["strokeWidth"] >= 4 and spec["config"]["axis"]["labelFontSize"] >= 16
+    assert line_width(spec, "prediction") >= 4 and spec["config"]["axis"]["labelFontSize"] >= 20
+    assert spec["config"]["legend"]["labelFontSize"] >= 20
     assert any("font-size" in h.proto.body for h in at.get("html"))
     at.toggle(key="presenter").set_value(False).run()
     assert "presenter" not in at.query_params
     spec, _ = charts(at)[0]
-    assert spec["mark"]["strokeWidth"] == 2
+    assert line_width(spec, "prediction") == 2.5 and spec["config"]["axis"]["labelFontSize"] >= 14
 
 
 def test_walkthrough_steps_back_and_next_with_a_hidden_answer():
