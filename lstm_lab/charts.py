@@ -250,7 +250,7 @@ def sweep_chart(frame: pd.DataFrame, x_field: str, y_field: str, xs: list[str], 
     rect = alt.Chart(frame).mark_rect(stroke="white", cursor="pointer").encode(
         **enc, color=alt.Color("verdict:N", scale=alt.Scale(
             domain=list(VERDICT_COLORS), range=list(VERDICT_COLORS.values())),
-            legend=alt.Legend(orient="top", title=None)),
+            legend=alt.Legend(orient="bottom", title=None)),
         tooltip=["verdict:N", "R²:Q", "flatness:Q", "best baseline R²:Q", "finding:N",
                  f"{x_field}:O", f"{y_field}:O"])
     if selectable:
