@@ -29,13 +29,13 @@ WALKTHROUGHS = {
         "after 20 epochs: a squashed, nearly flat copy of the signal.",
         "Flat, with a loss that is still creeping down: the steps are too small. Raise the "
         "learning rate — the range test suggests one."),
-    "huge_huge-lr": Walkthrough(
+    "huge_lr_too_large": Walkthrough(
         "Adam at learning rate 3 gave a flat line in the wrong place. What happens at 1e-3?",
         "It learns. At 3, the inputs of the gates grow until every sigmoid and tanh is "
         "pinned at its limit; a saturated cell answers every window the same way.",
         "Flat and wrong (R² below zero) after huge weight changes: the learning rate is too "
         "large."),
-    "huge_diverging": Walkthrough(
+    "huge_lr_too_large_sgd": Walkthrough(
         "Plain SGD at learning rate 1 ended with a NaN loss. What will learning rate 0.1 do?",
         "It trains normally. Plain SGD steps grow with the gradient, and the gradient grows "
         "with every overshoot, so at 1 the loss runs away to infinity within two epochs.",

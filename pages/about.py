@@ -33,6 +33,6 @@ trains such a network live, epoch by epoch, and shows *why* it goes flat and *wh
 **Pages**: the *Playground* has every knob; each other page shows one failure next to its
 fix, with the same seed, so the only difference is the knob that matters.
 
-The same experiments run from the command line: `python -m lstm_lab run --preset tiny-lr`.
+The same experiments run from the command line: `python -m lstm_lab run --preset lr_too_small`.
 """
 )

@@ -11,7 +11,7 @@ from pages._live import RATIO_OPTIONS, failure_page, preset
 st.title("Feature scaling")
 ratio = st.select_slider("Feature scale ratio (largest / smallest column), both runs",
                          RATIO_OPTIONS, value=1e4, format_func=lambda x: f"{x:g}")
-broken = preset("unscaled").replace(feature_scale_ratio=ratio)
+broken = preset("unscaled_inputs").replace(feature_scale_ratio=ratio)
 failure_page(
     "raw columns", broken, broken.replace(scale_inputs=True),
     """

@@ -11,10 +11,10 @@ from pages._live import failure_page, preset
 st.title("Huge learning rate")
 kind = st.radio("Optimizer", ["Adam at learning rate 3", "plain SGD at learning rate 1"],
                 horizontal=True)
-name = "huge-lr" if kind.startswith("Adam") else "diverging"
+name = "lr_too_large" if kind.startswith("Adam") else "lr_too_large_sgd"
 broken = preset(name)
 failure_page(
-    kind, broken, preset(f"{name}-fixed"),
+    kind, broken, preset(f"{name}_fixed"),
     """
 **What you see:** with Adam at learning rate 3 (left) the weights are thrown far from where
 they started and the prediction sticks to one wrong value; with plain SGD at rate 1 the loss

@@ -12,7 +12,7 @@ st.title("Missing values")
 share = st.select_slider("Share of input values missing, both runs",
                          [0.001, 0.01, 0.02, 0.05, 0.1, 0.2], value=0.05,
                          format_func=lambda x: f"{100 * x:g} %")
-broken = preset("missing-values").replace(missing_share=share)
+broken = preset("missing_values").replace(missing_share=share)
 failure_page(
     "gaps left in", broken, broken.replace(impute=True),
     """

@@ -9,7 +9,7 @@ import streamlit as st
 from pages._live import failure_page, preset
 
 st.title("Sequence length")
-broken = preset("short-window")
+broken = preset("window_too_short")
 seq = st.slider("Window of the right-hand run", 5, 300, value=200)
 failure_page(
     "10-step window", broken, broken.replace(seq_len=seq),
@@ -24,7 +24,7 @@ average; a long window averages the noise away and locates the phase.
 R² ≈ 0.49, and 200 steps get most of it.
 
 **Where the article is off:** its example predicts *one* step ahead with little noise, where even
-a 5-step window reaches R² ≈ 0.99 (preset `article-window`): the window only matters when the
+a 5-step window reaches R² ≈ 0.99 (preset `article_window`): the window only matters when the
 answer lies further away than what the window shows.
 """,
     key="seq",

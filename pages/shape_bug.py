@@ -10,7 +10,7 @@ from pages._live import failure_page, preset
 
 st.title("Shape bug")
 failure_page(
-    "one output vs a whole window", preset("shape-bug"), preset("shape-bug-fixed"),
+    "one output vs a whole window", preset("shape_broadcast"), preset("shape_broadcast_fixed"),
     """
 **What you see:** the model outputs one value per window, but is trained against a *whole
 window* of 100 targets (left): the prediction is a flat line. With one target per window

@@ -10,7 +10,7 @@ from pages._live import failure_page, preset
 
 st.title("Spurious feature")
 failure_page(
-    "with the spurious input", preset("spurious-feature"), preset("spurious-feature-fixed"),
+    "with the spurious input", preset("spurious_feature"), preset("spurious_feature_fixed"),
     """
 **What you see:** an extra input column that, in the training span, equals the value the
 model must predict (left). Training loss drops to almost nothing — and on the test span the

@@ -10,7 +10,7 @@ from pages._live import failure_page, preset
 
 st.title("Too few epochs")
 failure_page(
-    "2 epochs", preset("too-few-epochs"), preset("too-few-epochs-fixed"),
+    "2 epochs", preset("too_few_epochs"), preset("too_few_epochs_fixed"),
     """
 **What you see:** batches of 256 windows for 2 epochs (left) are only 6 weight updates: the
 prediction is a faint, flat copy of the sine and the loss curve is still heading down when it

@@ -153,17 +153,17 @@ def test_stop_halts_and_does_not_restart_until_asked():
 
 
 @pytest.mark.parametrize("page,key,broken,fixed,badge", [
-    ("pages/learning_rate.py", "lr_run", "tiny-lr", "tiny-lr-fixed", "red"),
-    ("pages/feature_scaling.py", "scale_run", "unscaled", "unscaled-fixed", "red"),
-    ("pages/sequence_length.py", "seq_run", "short-window", "short-window-fixed", "red"),
-    ("pages/huge_lr.py", "huge_huge-lr_run", "huge-lr", "huge-lr-fixed", "red"),
-    ("pages/missing_values.py", "missing_run", "missing-values", "missing-values-fixed",
+    ("pages/learning_rate.py", "lr_run", "lr_too_small", "lr_too_small_fixed", "red"),
+    ("pages/feature_scaling.py", "scale_run", "unscaled_inputs", "unscaled_inputs_fixed", "red"),
+    ("pages/sequence_length.py", "seq_run", "window_too_short", "window_too_short_fixed", "red"),
+    ("pages/huge_lr.py", "huge_lr_too_large_run", "lr_too_large", "lr_too_large_fixed", "red"),
+    ("pages/missing_values.py", "missing_run", "missing_values", "missing_values_fixed",
      "violet"),
-    ("pages/outliers.py", "outliers_run", "outliers", "outliers-fixed", "orange"),
-    ("pages/spurious_feature.py", "spurious_run", "spurious-feature",
-     "spurious-feature-fixed", "orange"),
-    ("pages/shape_bug.py", "shape_run", "shape-bug", "shape-bug-fixed", "red"),
-    ("pages/too_few_epochs.py", "epochs_run", "too-few-epochs", "too-few-epochs-fixed",
+    ("pages/outliers.py", "outliers_run", "outliers", "outliers_fixed", "orange"),
+    ("pages/spurious_feature.py", "spurious_run", "spurious_feature",
+     "spurious_feature_fixed", "orange"),
+    ("pages/shape_bug.py", "shape_run", "shape_broadcast", "shape_broadcast_fixed", "red"),
+    ("pages/too_few_epochs.py", "epochs_run", "too_few_epochs", "too_few_epochs_fixed",
      "red"),
 ])
 def test_failure_page_runs_broken_and_fix_side_by_side(page, key, broken, fixed, badge):
@@ -356,19 +356,19 @@ def sidebar_controls(at: AppTest) -> dict[str, bool]:
 
 def test_lesson_link_hides_exactly_the_named_controls_and_locks_the_preset():
     full = sidebar_controls(open_app())
-    at = open_app(preset="short-window", lock="true", noise_hide="true", epochs_hide="true",
+    at = open_app(preset="window_too_short", lock="true", noise_hide="true", epochs_hide="true",
                   note="Watch the <b>red</b> line")
     assert not at.exception
     shown = sidebar_controls(at)
     assert set(shown) == set(full) - {"Noise", "Epochs"}  # exactly those two are gone
-    preset = get_preset("short-window")
+    preset = get_preset("window_too_short")
     assert at.query_params["noise"] == "1.5"  # a hidden control keeps its (preset's) value
     assert ExperimentConfig.from_dict(
         {k: v for k, v in at.query_params.items()
          if k in ExperimentConfig().to_dict()}) == preset.config  # the preset is what ran
     locked = {label for label, disabled in shown.items() if disabled}
     assert locked == {"Dataset", "Sequence length (window)", "Horizon (steps ahead)",
-                      "Period (steps)", "Series length"}  # the knobs short-window sets
+                      "Period (steps)", "Series length"}  # the knobs window_too_short sets
     assert any("Watch the \\<b\\>red\\</b\\> line" in i.value for i in at.info)  # as text
     labels = [e.label for e in at.expander]
     assert "Build a lesson link" not in labels and "Import a config" not in labels
@@ -376,7 +376,7 @@ def test_lesson_link_hides_exactly_the_named_controls_and_locks_the_preset():
 
 
 def test_a_locked_knob_cannot_be_overridden_by_the_link():
-    at = open_app(preset="short-window", lock="true", seq_len="200", bogus_hide="true")
+    at = open_app(preset="window_too_short", lock="true", seq_len="200", bogus_hide="true")
     assert at.query_params["seq_len"] == "10"
     warning = " ".join(w.value for w in at.warning)
     assert "locked by the lesson" in warning and "cannot hide" in warning
@@ -454,7 +454,7 @@ def test_every_failure_page_has_a_walkthrough():
         if "failure_page(" in text:
             keys |= set(re.findall(r'key="(\w+)"', text))
             if 'key=f"huge_{name}"' in text:
-                keys |= {"huge_huge-lr", "huge_diverging"}
+                keys |= {"huge_lr_too_large", "huge_lr_too_large_sgd"}
     assert keys and keys <= set(WALKTHROUGHS), keys - set(WALKTHROUGHS)
 
 

@@ -30,15 +30,15 @@ def test_run_json_for_every_preset(name, preset_runs):
 
 
 def test_same_config_twice_gives_identical_json(preset_runs):
-    again = cli_json("--preset", "tiny-lr")
-    first = dict(preset_runs("tiny-lr"))
+    again = cli_json("--preset", "lr_too_small")
+    first = dict(preset_runs("lr_too_small"))
     for d in (again, first):
         d.pop("train_seconds")
     assert again == first
 
 
 def test_field_flags_override_the_preset():
-    run = cli_json("--preset", "unscaled", "--scale-inputs", "true", "--epochs", "2",
+    run = cli_json("--preset", "unscaled_inputs", "--scale-inputs", "true", "--epochs", "2",
                    "--units", "8", "--learning-rate", "1e-2")
     assert run["config"]["scale_inputs"] is True and run["epochs_run"] == 2
     assert run["config"]["dataset"] == "multiscale"

@@ -90,10 +90,10 @@ def confusion_table(confusion: Counter) -> str:
 
 
 EXPECTED = {
-    "tiny-lr": "lr_too_small", "unscaled": "unscaled_inputs", "short-window": "window_too_short",
-    "huge-lr": "lr_too_large", "diverging": "lr_too_large", "missing-values": "missing_values",
-    "outliers": "outliers", "spurious-feature": "spurious_feature",
-    "shape-bug": "shape_broadcast", "too-few-epochs": "too_few_epochs",
+    "lr_too_small": "lr_too_small", "unscaled_inputs": "unscaled_inputs", "window_too_short": "window_too_short",
+    "lr_too_large": "lr_too_large", "lr_too_large_sgd": "lr_too_large", "missing_values": "missing_values",
+    "outliers": "outliers", "spurious_feature": "spurious_feature",
+    "shape_broadcast": "shape_broadcast", "too_few_epochs": "too_few_epochs",
 }
 
 
@@ -121,13 +121,13 @@ def test_noise_gets_no_fix():
 
 
 def test_spurious_evidence_names_correlations_and_gradient_share(preset_runs):
-    top = preset_runs("spurious-feature")["findings"][0]
+    top = preset_runs("spurious_feature")["findings"][0]
     text = " ".join(top["evidence"])
     assert "`spurious` correlates 1.00" in text and "of the input gradient" in text
 
 
 def test_lr_range_test_suggests_a_rate_that_learns():
-    broken = PRESETS["tiny-lr"].config
+    broken = PRESETS["lr_too_small"].config
     found = lr_range_test(broken)
     assert found.exploded and found.suggestion is not None
     assert 1e-4 <= found.suggestion <= 0.1

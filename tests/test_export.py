@@ -91,7 +91,7 @@ def test_report_is_one_offline_page_with_charts_numbers_and_findings():
 def test_cli_report_writes_every_export_and_the_config_reruns(tmp_path, capsys):
     out = {k: tmp_path / name for k, name in
            (("html", "r.html"), ("png", "c.png"), ("csv", "p.csv"), ("json", "c.json"))}
-    code = main(["report", "--preset", "tiny-lr", "--epochs", "3", "-o", str(out["html"]),
+    code = main(["report", "--preset", "lr_too_small", "--epochs", "3", "-o", str(out["html"]),
                  "--png", str(out["png"]), "--predictions", str(out["csv"]),
                  "--save-config", str(out["json"])])
     assert code == 0 and "verdict: " in capsys.readouterr().out
@@ -106,8 +106,8 @@ def test_cli_report_writes_every_export_and_the_config_reruns(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv,message", [
     (["run", "--config", "/no/such/file.json"], "cannot read the config file"),
-    (["run", "--config", "x.json", "--preset", "tiny-lr"], "not both"),
-    (["report", "--preset", "tiny-lr"], "required: -o/--output"),
+    (["run", "--config", "x.json", "--preset", "lr_too_small"], "not both"),
+    (["report", "--preset", "lr_too_small"], "required: -o/--output"),
 ])
 def test_cli_config_and_report_errors_are_one_line(argv, message, capsys):
     assert main(argv) == 2

@@ -56,7 +56,7 @@ LESSON_KEYS = st.sampled_from(["preset", "lock", "note", "presenter", "walkthrou
 
 @FUZZ
 @given(st.dictionaries(LESSON_KEYS, st.one_of(st.text(max_size=40), st.sampled_from(
-    ["true", "false", "tiny-lr", "short-window", "1", "maybe"] + [str(e) for e in EDGE])),
+    ["true", "false", "lr_too_small", "window_too_short", "1", "maybe"] + [str(e) for e in EDGE])),
     max_size=6))
 def test_lesson_link_keys_give_a_lesson_and_a_runnable_config(params):
     from lstm_lab.lesson import split_query

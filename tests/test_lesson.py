@@ -12,11 +12,11 @@ from lstm_lab.presets import get_preset
 def test_lesson_keys_are_split_from_config_keys():
     lesson, rest, problems = split_query({
         "learning_rate": "1e-4", "batch_size_hide": "true", "seed_hide": "1",
-        "noise_hide": "false", "preset": "tiny-lr", "lock": "yes", "note": "hi",
+        "noise_hide": "false", "preset": "lr_too_small", "lock": "yes", "note": "hi",
         "presenter": "true", "walkthrough": "0"})
     assert problems == []
     assert rest == {"learning_rate": "1e-4"}
-    assert lesson == Lesson(hide=frozenset({"batch_size", "seed"}), preset="tiny-lr",
+    assert lesson == Lesson(hide=frozenset({"batch_size", "seed"}), preset="lr_too_small",
                             lock=True, note="hi", presenter=True, walkthrough=False)
     assert lesson.locked == {"learning_rate"} and lesson.active
 
@@ -36,12 +36,12 @@ def test_bad_lesson_keys_are_one_line_each(params, message):
 
 
 def test_lock_holds_the_presets_knobs_and_nothing_else():
-    lesson = Lesson(preset="short-window", lock=True)
-    preset = get_preset("short-window").config
+    lesson = Lesson(preset="window_too_short", lock=True)
+    preset = get_preset("window_too_short").config
     moved = preset.replace(seq_len=200, epochs=7)
     held = lesson.apply_lock(moved)
     assert held.seq_len == preset.seq_len and held.epochs == 7
-    assert Lesson(preset="short-window").locked == frozenset()  # no lock, nothing held
+    assert Lesson(preset="window_too_short").locked == frozenset()  # no lock, nothing held
 
 
 def test_a_link_round_trips_its_lesson_and_only_the_changed_config():

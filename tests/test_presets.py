@@ -14,54 +14,54 @@ def by_name(run: dict) -> dict:
 
 
 def test_tiny_lr_barely_moves_the_weights_and_stays_near_flat(preset_runs):
-    broken = by_name(preset_runs("tiny-lr"))["sine"]
+    broken = by_name(preset_runs("lr_too_small"))["sine"]
     assert broken["flatness"] < 0.3 and broken["verdict"] == "flat"
-    assert preset_runs("tiny-lr")["weight_change_total"] < 0.05
+    assert preset_runs("lr_too_small")["weight_change_total"] < 0.05
     # the article's own check calls this "not constant": both numbers are reported
     assert broken["seed_constant_check"] is False
-    fixed = by_name(preset_runs("tiny-lr-fixed"))["sine"]
+    fixed = by_name(preset_runs("lr_too_small_fixed"))["sine"]
     assert fixed["r2"] > 0.8 and fixed["verdict"] == "learning"
-    assert preset_runs("tiny-lr-fixed")["weight_change_total"] > 0.05
+    assert preset_runs("lr_too_small_fixed")["weight_change_total"] > 0.05
 
 
 def test_unscaled_targets_go_flat_and_scaling_fixes_them(preset_runs):
-    broken = by_name(preset_runs("unscaled"))
+    broken = by_name(preset_runs("unscaled_inputs"))
     # the small feature is ignored, as the article says -- and so is the large one: the
     # output layer cannot grow to a 10 000-sized scale at Adam's step size
     assert broken["small"]["flatness"] < 0.3 and broken["large"]["flatness"] < 0.3
-    fixed = by_name(preset_runs("unscaled-fixed"))
+    fixed = by_name(preset_runs("unscaled_inputs_fixed"))
     assert fixed["large"]["r2"] > 0.8 and fixed["small"]["r2"] > 0.8
     # pure noise: flat is the right answer, and it does not spoil the overall verdict
     assert fixed["noise"]["predictable"] is False and fixed["noise"]["r2"] < 0.1
-    assert preset_runs("unscaled-fixed")["verdict"] == "learning"
-    assert preset_runs("unscaled")["verdict"] == "flat"
+    assert preset_runs("unscaled_inputs_fixed")["verdict"] == "learning"
+    assert preset_runs("unscaled_inputs")["verdict"] == "flat"
 
 
 def test_short_window_with_noise_and_long_horizon_goes_flat(preset_runs):
-    broken = by_name(preset_runs("short-window"))["seasonal"]
+    broken = by_name(preset_runs("window_too_short"))["seasonal"]
     assert broken["flatness"] < 0.3 and broken["r2"] < 0.1
-    fixed = by_name(preset_runs("short-window-fixed"))["seasonal"]
+    fixed = by_name(preset_runs("window_too_short_fixed"))["seasonal"]
     # σ = 1.5 noise caps R² near 0.49 for any forecaster; 200 steps get most of it
     assert fixed["r2"] > 0.3 and fixed["flatness"] > 0.5 and fixed["verdict"] == "learning"
 
 
 def test_article_short_window_claim_does_not_hold_one_step_ahead(preset_runs):
-    run = by_name(preset_runs("article-window"))["seasonal"]
+    run = by_name(preset_runs("article_window"))["seasonal"]
     assert run["r2"] > 0.95 and run["verdict"] == "learning"
 
 
 def test_huge_lr_saturates_to_a_flat_wrong_line(preset_runs):
-    broken = by_name(preset_runs("huge-lr"))["sine"]
+    broken = by_name(preset_runs("lr_too_large"))["sine"]
     assert broken["flatness"] < 0.3 and broken["r2"] < 0.0
-    fixed = by_name(preset_runs("huge-lr-fixed"))["sine"]
+    fixed = by_name(preset_runs("lr_too_large_fixed"))["sine"]
     assert fixed["r2"] > 0.8
 
 
 def test_diverging_sgd_is_reported_not_raised(preset_runs):
-    broken = preset_runs("diverging")
+    broken = preset_runs("lr_too_large_sgd")
     assert broken["diverged"] and broken["verdict"] == "diverged"
     assert broken["epochs_run"] < broken["config"]["epochs"]
-    fixed = preset_runs("diverging-fixed")
+    fixed = preset_runs("lr_too_large_sgd_fixed")
     assert not fixed["diverged"] and by_name(fixed)["sine"]["r2"] > 0.8
 
 
@@ -80,33 +80,33 @@ def test_pairs_differ_in_few_knobs(name):
 
 
 def test_missing_values_poison_the_loss_and_imputing_fixes_it(preset_runs):
-    broken = preset_runs("missing-values")
+    broken = preset_runs("missing_values")
     assert broken["diverged"] and broken["epochs_run"] == 1 and broken["loss"] == [None]
-    fixed = by_name(preset_runs("missing-values-fixed"))["sine"]
+    fixed = by_name(preset_runs("missing_values_fixed"))["sine"]
     assert fixed["r2"] > 0.8
 
 
 def test_glitch_spikes_make_the_output_wrong_and_removing_them_fixes_it(preset_runs):
     broken = by_name(preset_runs("outliers"))["sine"]
     assert broken["r2"] < 0.0 and broken["verdict"] != "learning"
-    assert by_name(preset_runs("outliers-fixed"))["sine"]["r2"] > 0.8
+    assert by_name(preset_runs("outliers_fixed"))["sine"]["r2"] > 0.8
 
 
 def test_spurious_input_fits_training_and_fails_the_test_span(preset_runs):
-    broken, fixed = preset_runs("spurious-feature"), preset_runs("spurious-feature-fixed")
+    broken, fixed = preset_runs("spurious_feature"), preset_runs("spurious_feature_fixed")
     # it fits the training span *better* than the honest model, and the test span worse
     assert broken["loss"][-1] < fixed["loss"][-1] / 2
     assert by_name(broken)["sine"]["r2"] < 0.0 < 0.8 < by_name(fixed)["sine"]["r2"]
 
 
 def test_shape_bug_learns_the_window_mean(preset_runs):
-    broken = by_name(preset_runs("shape-bug"))["sine"]
+    broken = by_name(preset_runs("shape_broadcast"))["sine"]
     assert broken["flatness"] < 0.1 and broken["verdict"] == "flat"
-    assert by_name(preset_runs("shape-bug-fixed"))["sine"]["r2"] > 0.8
+    assert by_name(preset_runs("shape_broadcast_fixed"))["sine"]["r2"] > 0.8
 
 
 def test_too_few_epochs_stops_while_the_loss_still_falls(preset_runs):
-    broken = preset_runs("too-few-epochs")
+    broken = preset_runs("too_few_epochs")
     loss = broken["loss"]
     assert loss[-1] < 0.9 * loss[0] and broken["verdict"] == "flat"
-    assert by_name(preset_runs("too-few-epochs-fixed"))["sine"]["r2"] > 0.8
+    assert by_name(preset_runs("too_few_epochs_fixed"))["sine"]["r2"] > 0.8

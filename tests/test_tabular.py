@@ -157,7 +157,7 @@ def test_gaps_in_the_target_drop_those_windows_and_impute_trains(tmp_path):
 
 
 def test_co2_short_window_vs_one_year(preset_runs):
-    short = preset_runs("co2-short-window")["targets"][0]
+    short = preset_runs("co2_short_window")["targets"][0]
     year = preset_runs("co2")["targets"][0]
     assert year["r2"] > 0.95 and short["r2"] < year["r2"] - 0.15
     # last year's value does better than the 8-week window: weak, not learning
