@@ -40,10 +40,13 @@ class Style:
     font_size: int = 14
     title_size: int = 16
     height_scale: float = 1.0
+    time_title: str | None = "time step"  # the x axis' title (None: the numbers say it)
 
 
 NORMAL = Style()
-PRESENTER = Style(line_width=5.0, font_size=22, title_size=26, height_scale=1.3)
+# a projector: big type and thick lines; the plot keeps its height and loses the axis title
+PRESENTER = Style(line_width=5.0, font_size=22, title_size=26, height_scale=1.05,
+                  time_title=None)
 
 
 def _styled(chart, style: Style):
@@ -55,9 +58,10 @@ def _styled(chart, style: Style):
         .configure_view(strokeWidth=0)
 
 
-def _size(height: int, style: Style, width: int | None, right: int = 0) -> dict:
+def _size(height: int, style: Style, width: int | None) -> dict:
+    # (Streamlit expects padding as an object)
     size = {"height": int(height * style.height_scale),
-            "padding": {"left": 5, "top": 5, "bottom": 5, "right": 5 + right}}
+            "padding": {"left": 5, "top": 5, "right": 5, "bottom": 5}}
     size.update({"width": width} if width else {"autosize": FIT_X})
     return size
 
@@ -76,20 +80,26 @@ def domain_of(*arrays: np.ndarray, pad: float = 0.15) -> tuple[float, float]:
 def _end_labels(t: np.ndarray, lines: dict[str, np.ndarray], lo: float, hi: float,
                 font: int, height: int) -> pd.DataFrame:
     """Where to write each line's name: at its last finite point, nudged apart vertically
-    when two ends are closer than one line of text (target above, prediction below)."""
+    when two ends are closer than one line of text (target above, prediction below).
+
+    With no prediction yet, an invisible "prediction" label holds the room its name will
+    take, so the plot keeps its width when the first epoch arrives."""
     rows = []
     for name, y in lines.items():
         ok = np.flatnonzero(np.isfinite(y) & (y >= lo) & (y <= hi))
         if len(ok):
             rows.append({"t": float(t[ok[-1]]), "value": float(y[ok[-1]]), "series": name,
-                         "dy": 0.0})
+                         "dy": 0.0, "opacity": 1.0})
+    if len(rows) == 1 and rows[0]["series"] == "target":
+        rows.append({**rows[0], "series": "prediction", "opacity": 0.0})
+        return pd.DataFrame(rows)
     if len(rows) == 2:
         gap = abs(rows[0]["value"] - rows[1]["value"]) / (hi - lo) * height  # px apart
         if gap < 1.2 * font:
             push = (1.2 * font - gap) / 2
             upper, lower = sorted(rows, key=lambda r: -r["value"])
             upper["dy"], lower["dy"] = -push, push
-    return pd.DataFrame(rows, columns=["t", "value", "series", "dy"])
+    return pd.DataFrame(rows, columns=["t", "value", "series", "dy", "opacity"])
 
 
 def forecast_chart(t: np.ndarray, target: np.ndarray, prediction: np.ndarray | None,
@@ -128,12 +138,14 @@ def forecast_chart(t: np.ndarray, target: np.ndarray, prediction: np.ndarray | N
     colors = [COLORS[SERIES.index(s)] for s in domain_s]
     dashes = [DASHES[SERIES.index(s)] for s in domain_s]
     legend = alt.Legend(orient="top", title="naive baselines:", values=list(baselines) or None,
-                        direction="horizontal", titleOrient="left", labelLimit=0,
-                        labelExpr="replace(datum.label, ' baseline', '')")
+                        direction="horizontal", titleOrient="left", labelLimit=0, offset=4,
+                        padding=0, labelExpr="replace(datum.label, ' baseline', '')")
     base = alt.Chart(frame).encode(
-        x=alt.X("t:Q", title="time step", axis=alt.Axis(tickCount=6, labelFlush=True),
+        x=alt.X("t:Q", title=style.time_title, axis=alt.Axis(tickCount=6, labelFlush=True),
                 scale=alt.Scale(domain=[float(t[0]), float(t[-1])], nice=False)),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[lo, hi], nice=False)),
+        # a fixed axis width: stacked charts (several targets) line their plots up
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[lo, hi], nice=False),
+                axis=alt.Axis(minExtent=3.6 * style.font_size)),
         color=alt.Color("series:N", scale=alt.Scale(domain=domain_s, range=colors),
                         legend=legend if baselines else None),
         strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=domain_s, range=dashes),
@@ -155,26 +167,24 @@ def forecast_chart(t: np.ndarray, target: np.ndarray, prediction: np.ndarray | N
     if len(ends):
         layers += [alt.Chart(ends[ends.dy == dy]).mark_text(
             align="left", dx=6, dy=dy, fontSize=style.font_size, fontWeight="bold").encode(
-            x="t:Q", y="value:Q", text="series:N",
+            x="t:Q", y="value:Q", text="series:N", opacity=alt.Opacity("opacity:Q", legend=None,
+                                                                       scale=None),
             color=alt.Color("series:N", scale=alt.Scale(domain=domain_s, range=colors),
                             legend=None)) for dy in ends.dy.unique()]
+    # what the lines cannot show is said under the title, never drawn across the plot
+    note = ""
     if pred is not None and "prediction" not in parts:
-        layers += _message(DIVERGED_TEXT, (t[0] + t[-1]) / 2, hi - 0.12 * (hi - lo), style,
-                           color=VERDICT_COLORS["diverged"])
-    right = int(0.62 * style.font_size * len("prediction")) + 10  # room for the end labels
-    chart = alt.layer(*layers, title=title).properties(**_size(height, style, width, right))
+        note = DIVERGED_TEXT
+    elif "prediction" in parts and ((pred < lo) | (pred > hi)).any():
+        note = "the prediction leaves the scale: cut at the edge"
+    # the note's line is always there (blank when there is nothing to say), so charts side
+    # by side keep their plots level
+    heading = alt.Title(title, offset=2, subtitle=note or " ",
+                        subtitleColor=VERDICT_COLORS["diverged"],
+                        subtitleFontSize=style.font_size, subtitleFontWeight="bold")
+    # the end labels stand out to the right of the plot: autosize counts them in
+    chart = alt.layer(*layers, title=heading).properties(**_size(height, style, width))
     return _styled(chart, style)
-
-
-def _message(text: str, x: float, y: float, style: Style, color: str = "#555555") -> list:
-    """A line of text at (x, y) in data units, on a white halo so lines beneath it do not
-    cross it out (two layers: the halo, then the text)."""
-    base = alt.Chart(pd.DataFrame({"x": [x], "y": [y], "text": [text]})).encode(
-        x="x:Q", y="y:Q", text="text:N")
-    size = int(style.font_size * 1.15)
-    return [base.mark_text(fontSize=size, fontWeight="bold", stroke="white", strokeWidth=6,
-                           strokeJoin="round"),
-            base.mark_text(fontSize=size, fontWeight="bold", color=color)]
 
 
 def loss_chart(train: Sequence[float], test: Sequence[float], epochs: int,
@@ -188,7 +198,8 @@ def loss_chart(train: Sequence[float], test: Sequence[float], epochs: int,
     rows = [(i + 1, split, float(v)) for split, values in (("train", train), ("test", test))
             for i, v in enumerate(values) if np.isfinite(v) and v > 0]
     frame = pd.DataFrame(rows, columns=["epoch", "split", "loss"])
-    x = alt.X("epoch:Q", scale=alt.Scale(domain=[1, max(epochs, 2)], nice=False))
+    x = alt.X("epoch:Q", scale=alt.Scale(domain=[1, max(epochs, 2)], nice=False),
+              axis=alt.Axis(format="d", tickMinStep=1))
     if frame.empty:
         text = ("the loss appears after the first epoch" if not len(train) else
                 f"no finite loss to plot: it was NaN/inf from epoch {len(train)} on")
@@ -197,12 +208,14 @@ def loss_chart(train: Sequence[float], test: Sequence[float], epochs: int,
             fontSize=style.font_size, color="#555555").encode(
             x=x, y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[0, 1])), text="text:N")
         return _styled(chart.properties(**_size(height, style, width)), style)
-    chart = alt.Chart(frame, title="loss").mark_line(
-        point=True, strokeWidth=style.line_width).encode(
+    # the legend's title names the chart: one line, "loss: ● train ● test"
+    chart = alt.Chart(frame).mark_line(point=True, strokeWidth=style.line_width).encode(
         x=x, y=alt.Y("loss:Q", title=None, scale=alt.Scale(type="log")),
         color=alt.Color("split:N", scale=alt.Scale(domain=["train", "test"],
                                                    range=["#1f77b4", "#ff7f0e"]),
-                        legend=alt.Legend(orient="top", title=None, direction="horizontal")),
+                        legend=alt.Legend(orient="top", title="loss (log scale):",
+                                          titleOrient="left", direction="horizontal",
+                                          offset=4, padding=0)),
     )
     return _styled(chart.properties(**_size(height, style, width)), style)
 
@@ -245,7 +258,8 @@ def sweep_chart(frame: pd.DataFrame, x_field: str, y_field: str, xs: list[str], 
     """The phase diagram: one cell per (x, y) coloured by verdict, the doctor's top code
     written in it. ``frame`` is :func:`lstm_lab.views.sweep_frame`; ``xs`` / ``ys`` the
     axis labels in order. With ``selectable`` a click selects a cell (param ``cell``)."""
-    enc = dict(x=alt.X(f"{x_field}:O", sort=xs, scale=alt.Scale(domain=xs)),
+    enc = dict(x=alt.X(f"{x_field}:O", sort=xs, scale=alt.Scale(domain=xs),
+                       axis=alt.Axis(labelAngle=0)),
                y=alt.Y(f"{y_field}:O", sort=ys, scale=alt.Scale(domain=ys)))
     rect = alt.Chart(frame).mark_rect(stroke="white", cursor="pointer").encode(
         **enc, color=alt.Color("verdict:N", scale=alt.Scale(
@@ -261,4 +275,38 @@ def sweep_chart(frame: pd.DataFrame, x_field: str, y_field: str, xs: list[str], 
         color=alt.condition(alt.datum.verdict == "weak", alt.value("#222222"),
                             alt.value("white")))
     chart = alt.layer(rect, text).properties(height=60 + 48 * len(ys), autosize=FIT_X)
+    return _styled(chart, style)
+
+
+def column_chart(name: str, role: str, t, values: np.ndarray, spikes: np.ndarray, split: int,
+                 style: Style = NORMAL, height: int = 140):
+    """One column of a data file over time, before training: the line, its gaps as pale
+    red bands, its spikes (beyond 5 robust σ) as red dots, and a dashed rule where the
+    test span begins.
+
+    t : (n,) dates or numbers; values : (n,) with NaN for gaps; spikes : (n,) bool.
+    """
+    time_type = "T" if np.issubdtype(np.asarray(t).dtype, np.datetime64) else "Q"
+    frame = pd.DataFrame({"t": t, "value": values})
+    x = alt.X(f"t:{time_type}", title=None)
+    line = alt.Chart(frame).mark_line(strokeWidth=max(1.0, style.line_width * 0.5),
+                                      color=COLORS[0] if role == "target" else "#1f77b4"
+                                      ).encode(x=x, y=alt.Y("value:Q", title=None,
+                                                            scale=alt.Scale(zero=False)))
+    layers = [line]
+    gaps = frame[np.isnan(values)]
+    if len(gaps):  # pale red bands across the plot: where the line is missing
+        layers.insert(0, alt.Chart(gaps).mark_rule(color="#d62728", opacity=0.35,
+                                                   strokeWidth=2).encode(
+            x=x, tooltip=[alt.Tooltip(f"t:{time_type}", title="gap at")]))
+    if spikes.any():
+        layers.append(alt.Chart(frame[spikes]).mark_point(
+            color="#d62728", filled=True, size=40).encode(x=x, y="value:Q"))
+    if 0 < split < len(frame):
+        layers.append(alt.Chart(frame.iloc[[split]]).mark_rule(
+            strokeDash=[4, 3], color="#777777").encode(x=x))
+    n_gaps, n_spikes = int(np.isnan(values).sum()), int(spikes.sum())
+    title = f"{name} ({role}) — {n_gaps} gap{'s' * (n_gaps != 1)}, " \
+            f"{n_spikes} spike{'s' * (n_spikes != 1)}"
+    chart = alt.layer(*layers, title=title).properties(**_size(height, style, None))
     return _styled(chart, style)

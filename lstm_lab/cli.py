@@ -10,7 +10,8 @@ import argparse
 import json
 import sys
 
-from .config import RULES, ConfigError, describe, format_value
+from .config import RULES, ConfigError, describe
+from . import text
 from .presets import PRESETS, get_preset
 
 
@@ -25,13 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m lstm_lab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("presets", help="list the named failure / fix configs")
-    for command, text in (("run", "train one config and score it"),
+    for command, summary in (("run", "train one config and score it"),
                           ("doctor", "train one config and explain what went wrong"),
                           ("report", "train one config and write an offline HTML report"),
                           ("lr-find", "learning-rate range test: suggest a learning rate"),
                           ("preflight", "inspect the data against the config, no training"),
                           ("sweep", "a grid of runs over two knobs")):
-        cmd = sub.add_parser(command, help=text)
+        cmd = sub.add_parser(command, help=summary)
         cmd.add_argument("--preset", help="start from a named preset (see `presets`)")
         cmd.add_argument("--config", metavar="FILE",
                          help="start from a config JSON (an export of the app or `report`)")
@@ -151,8 +152,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 0
     for t in result.targets:
         s = t.scores
-        base = "  ".join(f"{k} R² {_num(b.r2)}" for k, b in t.baselines.items())
-        print(f"{t.name:>10}: {t.verdict:<8} R² {_num(s.r2)}  flatness {_num(s.flatness)}  "
+        base = "  ".join(f"{k} R² {text.num(b.r2)}" for k, b in t.baselines.items())
+        print(f"{t.name:>10}: {t.verdict:<8} R² {text.num(s.r2)}  flatness {text.num(s.flatness)}  "
               f"article check constant={s.seed_constant_check}  | {base}")
     print(f"verdict: {result.verdict}  epochs {result.epochs_run}  "
           f"{result.train_seconds:.1f} s")
@@ -169,7 +170,7 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([f.to_dict() for f in findings]))
         return 0
-    r2 = "  ".join(f"{t.name} R² {_num(t.scores.r2)} flatness {_num(t.scores.flatness)}"
+    r2 = "  ".join(f"{t.name} R² {text.num(t.scores.r2)} flatness {text.num(t.scores.flatness)}"
                    for t in result.targets)
     print(f"verdict: {result.verdict}  ({r2})\n")
     for i, f in enumerate(findings, 1):
@@ -177,7 +178,7 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
         for line in f.evidence:
             print(f"     - {line}")
         if f.fix:
-            flags = " ".join(f"--{k.replace('_', '-')} {format_value(v)}" for k, v in f.fix.items())
+            flags = " ".join(f"--{k.replace('_', '-')} {text.value(v)}" for k, v in f.fix.items())
             print(f"     fix: {flags}")
         elif f.code != "healthy":
             print("     fix: none -- leave it")
@@ -215,15 +216,18 @@ def _cmd_preflight(args: argparse.Namespace) -> int:
         period = f"period {c.period} (autocorrelation {c.period_strength:.2f})" \
             if c.period else "no clear period"
         print(f"  {c.name!r:>16} {c.role:<6}  missing {100 * c.missing_share:5.1f} %  "
-              f"std {_num(c.std)}  outliers {c.outliers}  {period}")
+              f"std {text.num(c.std)}  outliers {c.outliers}  {period}")
     if report.non_numeric:
         print("not numeric (left out): " + ", ".join(map(repr, report.non_numeric)))
     if report.scale_ratio:
         print(f"scale ratio between columns: {report.scale_ratio:,.1f}")
     for note in report.notes:
         print(f"note: {note}")
-    for w in report.warnings or ["none: this config suits the data"]:
-        print(f"warning: {w}")
+    for w in report.warnings:
+        flags = " ".join(f"--{k.replace('_', '-')} {text.value(v)}" for k, v in (w.fix or {}).items())
+        print(f"warning: {w.text}" + (f"  (fix: {flags})" if flags else ""))
+    if not report.warnings:
+        print("warning: none: this config suits the data")
     return 0
 
 
@@ -245,7 +249,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     def show(cell, done, total):
         if not args.json:
             print(f"[{done:>3}/{total}] {x.field}={cell.x:g} {y.field}={cell.y:g}: "
-                  f"{cell.verdict:<8} R² {_num(cell.r2)}  {cell.finding}", flush=True)
+                  f"{cell.verdict:<8} R² {text.num(cell.r2)}  {cell.finding}", flush=True)
 
     try:
         result = run_sweep(base, x, y, backend, on_cell=show)
@@ -264,10 +268,6 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     for yv in y.values:
         print(f"{yv:>10g}" + "".join(f"{by[xv, yv].verdict:>{width + 1}}" for xv in x.values))
     return 0
-
-
-def _num(x) -> str:
-    return "n/a" if x is None else f"{x:.3f}"
 
 
 def main(argv: list[str] | None = None) -> int:

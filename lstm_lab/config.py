@@ -200,13 +200,6 @@ class ExperimentConfig:
         return ExperimentConfig.from_dict({**self.to_dict(), **changes})
 
 
-def format_value(v: Any) -> str:
-    """A config value as a person types it: true/false, 1e-05, 32, text."""
-    if isinstance(v, bool):
-        return str(v).lower()
-    return f"{v:g}" if isinstance(v, float) else str(v)
-
-
 def describe(name: str) -> str:
     """One-line description of a field with its allowed values."""
     rule = RULES[name]

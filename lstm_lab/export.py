@@ -11,10 +11,10 @@ from __future__ import annotations
 import html
 import json
 
-import numpy as np
 import pandas as pd
 
-from .config import ConfigError, ExperimentConfig, format_value
+from .config import ConfigError, ExperimentConfig
+from . import text
 from .train import ExperimentResult
 
 CHART_WIDTH = 760  # px: charts in exports have a fixed width (no page to fit)
@@ -86,10 +86,6 @@ def _svg(chart) -> str:
     return vlc.vegalite_to_svg(chart.to_dict())
 
 
-def _num(x) -> str:
-    return "n/a" if x is None or not np.isfinite(x) else f"{x:.3f}"
-
-
 def report_html(result: ExperimentResult, findings: list | None = None,
                 title: str | None = None) -> str:
     """One self-contained HTML page: verdicts, scores, charts (inline SVG), the doctor's
@@ -99,22 +95,22 @@ def report_html(result: ExperimentResult, findings: list | None = None,
     title = title or f"LSTM Lab run — {result.verdict}"
     rows = []
     for t in result.targets:
-        base = "".join(f"<td>{_num(b.r2)}</td>" for b in t.baselines.values())
+        base = "".join(f"<td>{text.num(b.r2)}</td>" for b in t.baselines.values())
         rows.append(f"<tr><td>{e(t.name)}</td><td class='v-{e(t.verdict)}'>{e(t.verdict)}</td>"
-                    f"<td>{_num(t.scores.r2)}</td><td>{_num(t.scores.flatness)}</td>{base}</tr>")
+                    f"<td>{text.num(t.scores.r2)}</td><td>{text.num(t.scores.flatness)}</td>{base}</tr>")
     base_heads = "".join(f"<th>R² {e(k)} baseline</th>" for k in result.targets[0].baselines)
     charts_html = "\n".join(f"<figure>{_svg(c)}</figure>" for c in _charts(result))
     found = []
     for f in findings or []:
         evidence = "".join(f"<li>{e(line)}</li>" for line in f.evidence)
-        fix = ", ".join(f"{e(k)} = {e(format_value(v))}" for k, v in (f.fix or {}).items())
+        fix = e(text.patch_words(f.fix)) if f.fix else ""
         fix_line = f"<p><b>Fix:</b> {fix}</p>" if fix else ""
         found.append(f"<section class='finding'><h3>{e(f.title)} <code>{e(f.code)}</code> "
                      f"<small>confidence {f.confidence:.2f}</small></h3>"
                      f"<ul>{evidence}</ul>{fix_line}</section>")
     doctor = "\n".join(found) or "<p>The doctor was not asked about this run.</p>"
     how = "stopped" if result.stopped else "diverged" if result.diverged else "finished"
-    cfg = "".join(f"<tr><th>{e(k)}</th><td>{e(format_value(v))}</td></tr>"
+    cfg = "".join(f"<tr><th>{e(k)}</th><td>{e(text.value(v))}</td></tr>"
                   for k, v in config.to_dict().items())
     return _PAGE.format(
         title=e(title), verdict=e(result.verdict), how=how, epochs=result.epochs_run,

@@ -1,34 +1,37 @@
 """Lesson links: what an instructor's URL adds to a config.
 
-A lesson link can hide controls (``<field>_hide=true``, as TF Playground does), start
-from a preset and lock the knobs that preset sets (``preset=NAME&lock=true``), open a
-page (the link's path), show a note to the class (``note=...``), switch on presenter
-mode (``presenter=true``) and open a failure page as a guided walkthrough
-(``walkthrough=true``). Everything else in the query string is the config itself.
+A lesson link can hide controls (``<field>_hide=true``, as TF Playground does) and
+panels that would give the answer away (``doctor_hide``, ``preflight_hide``,
+``lr_find_hide``), start from a preset and lock the knobs that preset sets
+(``preset=NAME&lock=true``) or lock named knobs at the link's values
+(``lock=seq_len,epochs``), open a page (the link's path), show a note to the class
+(``note=...``), switch on presenter mode (``presenter=true``) and open a failure page as
+a guided walkthrough (``walkthrough=true``). Everything else in the query string is the
+config itself.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
 from .config import RULES, ConfigError, ExperimentConfig
+from .modes import MODES
 from .presets import PRESETS, get_preset
 
 # Fields that only come from a file or the Data page have no Playground control to hide.
 NOT_CONTROLS = ("csv_source", "target_columns", "input_columns", "time_column")
 CONTROLS = tuple(k for k in RULES if k not in NOT_CONTROLS)
+# Panels a lesson can hide, by the name its link uses (<name>_hide=true).
+PANELS = {"doctor": "Doctor", "preflight": "Pre-flight check", "lr_find": "Learning-rate range test"}
 NOTE_MAX = 500
-FLAGS = ("lock", "presenter", "walkthrough")
+FLAGS = ("presenter", "walkthrough")
 _TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
 # The pages a lesson can open: path in the URL -> title (the Playground is the root).
-PAGES = {"": "Playground", "learning_rate": "Learning rate", "huge_lr": "Huge learning rate",
-         "feature_scaling": "Feature scaling", "sequence_length": "Sequence length",
-         "too_few_epochs": "Too few epochs", "missing_values": "Missing values",
-         "outliers": "Outliers", "spurious_feature": "Spurious feature",
-         "shape_bug": "Shape bug", "data": "Your data", "sweep": "Sweep"}
+PAGES = {"": "Playground", "data": "Your data", "sweep": "Sweep",
+         **{m.slug: m.title for m in MODES}, "about": "About"}
 
 
 @dataclass(frozen=True)
@@ -37,38 +40,50 @@ class Lesson:
 
     hide: frozenset[str] = field(default_factory=frozenset)
     preset: str = ""
-    lock: bool = False
+    lock: bool = False  # lock the knobs the preset sets, at the preset's values
     note: str = ""
     presenter: bool = False
     walkthrough: bool = False
+    lock_fields: frozenset[str] = field(default_factory=frozenset)  # at the link's values
+    hide_panels: frozenset[str] = field(default_factory=frozenset)
 
     @property
-    def locked(self) -> frozenset[str]:
-        """The fields whose controls a locked preset disables: the ones it sets."""
+    def preset_locked(self) -> frozenset[str]:
+        """The fields a locked preset holds at its own values: the ones it sets."""
         if not (self.lock and self.preset):
             return frozenset()
         return frozenset(get_preset(self.preset).changes) & frozenset(CONTROLS)
 
     @property
+    def locked(self) -> frozenset[str]:
+        """Every field whose control the lesson disables."""
+        return self.preset_locked | self.lock_fields
+
+    @property
     def active(self) -> bool:
         """True when the link restricts the Playground (students, not the instructor)."""
-        return bool(self.hide or self.locked)
+        return bool(self.hide or self.locked or self.hide_panels)
 
     def base(self) -> ExperimentConfig:
         """The config the lesson starts from: its preset's, or the defaults."""
         return get_preset(self.preset).config if self.preset else ExperimentConfig()
 
     def apply_lock(self, config: ExperimentConfig) -> ExperimentConfig:
-        """``config`` with every locked field back at the preset's value."""
-        if not self.locked:
+        """``config`` with every preset-locked field back at the preset's value (fields
+        locked by name keep the link's value: the app disables their controls)."""
+        if not self.preset_locked:
             return config
         preset = self.base().to_dict()
-        return config.replace(**{k: preset[k] for k in self.locked})
+        return config.replace(**{k: preset[k] for k in self.preset_locked})
 
     def to_query(self) -> dict[str, str]:
-        out = {f"{k}_hide": "true" for k in sorted(self.hide)}
+        out = {f"{k}_hide": "true" for k in sorted(self.hide | self.hide_panels)}
         if self.preset:
             out["preset"] = self.preset
+        if self.lock_fields:
+            out["lock"] = ",".join(sorted(self.lock_fields))
+        elif self.lock:
+            out["lock"] = "true"
         out.update({k: "true" for k in FLAGS if getattr(self, k)})
         if self.note:
             out["note"] = self.note
@@ -91,16 +106,18 @@ def split_query(params: Mapping[str, Any]) -> tuple[Lesson, dict[str, str], list
     with a one-line reason; the config keys are returned untouched for
     :func:`lstm_lab.views.config_from_query`.
     """
-    hide, values, rest, problems = set(), {}, {}, []
+    hide, panels, values, rest, problems = set(), set(), {}, {}, []
     for key, raw in params.items():
         text = str(raw[-1] if isinstance(raw, list) else raw)
         try:
             if key.endswith("_hide"):
                 name = key[: -len("_hide")]
-                if name not in CONTROLS:
-                    raise ConfigError(f"cannot hide {name[:40]!r}: no such control")
+                if name not in CONTROLS and name not in PANELS:
+                    raise ConfigError(f"cannot hide {name[:40]!r}: no such control or panel")
                 if _flag(key, text):
-                    hide.add(name)
+                    (panels if name in PANELS else hide).add(name)
+            elif key == "lock":
+                values.update(_lock(text, problems))
             elif key in FLAGS:
                 values[key] = _flag(key, text)
             elif key == "preset":
@@ -113,10 +130,25 @@ def split_query(params: Mapping[str, Any]) -> tuple[Lesson, dict[str, str], list
                 rest[key] = raw
         except ConfigError as err:
             problems.append(str(err))
-    lesson = Lesson(hide=frozenset(hide), **values)
+    lesson = Lesson(hide=frozenset(hide), hide_panels=frozenset(panels), **values)
     if lesson.lock and not lesson.preset:
-        problems.append("lock needs a preset to lock (preset=NAME) -- ignored")
+        problems.append("lock=true needs a preset to lock (preset=NAME), or name the knobs "
+                        "(lock=seq_len,epochs) -- ignored")
+        lesson = replace(lesson, lock=False)
     return lesson, rest, problems
+
+
+def _lock(text: str, problems: list[str]) -> dict:
+    """``lock=true`` (the preset's knobs) or ``lock=seq_len,epochs`` (these knobs)."""
+    low = text.strip().lower()
+    if low in _TRUE or low in _FALSE:
+        return {"lock": low in _TRUE}
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    bad = [n for n in names if n not in CONTROLS]
+    if bad:
+        problems.append(f"cannot lock {', '.join(repr(n[:40]) for n in bad)}: no such "
+                        "control (lock=true, or knob names such as lock=seq_len,epochs)")
+    return {"lock_fields": frozenset(n for n in names if n in CONTROLS)}
 
 
 def clean_note(text: str) -> str:
@@ -128,7 +160,8 @@ def clean_note(text: str) -> str:
 def lesson_link(base_url: str, page: str, lesson: Lesson,
                 config: ExperimentConfig | None = None) -> str:
     """The URL of a lesson: the page's path, the lesson keys, and (for the Playground)
-    the config fields that differ from where the lesson starts (its preset or defaults)."""
+    the config fields that differ from where the lesson starts (its preset or defaults);
+    a knob locked by name keeps its value in the link, since that value is what it holds."""
     if page not in PAGES:
         raise ConfigError(f"unknown page {page!r}; pages: {', '.join(p or '(root)' for p in PAGES)}")
     query = {}
@@ -137,7 +170,7 @@ def lesson_link(base_url: str, page: str, lesson: Lesson,
         from .views import config_to_query
 
         query = {k: v for k, v in config_to_query(config).items()
-                 if config.to_dict()[k] != start[k] and k not in lesson.locked}
+                 if config.to_dict()[k] != start[k] and k not in lesson.preset_locked}
     query.update(lesson.to_query())
     root = base_url.rstrip("/")
     return f"{root}/{page}" + (f"?{urlencode(query)}" if query else "")

@@ -2,8 +2,9 @@
 before any training.
 
 Works for every dataset (synthetic ones report what their generator made, including
-the failure knobs' gaps and spikes). Warnings are plain sentences naming the knob
-that fixes them.
+the failure knobs' gaps and spikes). Each warning is a plain sentence that names the knob
+that fixes it in the app's own words (:data:`lstm_lab.text.LABELS`), with that fix as a
+config patch -- the app turns it into a one-click button, the CLI into flags.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from . import signals
-from .config import ExperimentConfig
+from .config import ConfigError, ExperimentConfig
 from .data import _corrupt, generate
+from .text import label
 
 SCALE_WARN = 100.0  # column spreads further apart than this need scaling
 
@@ -32,6 +34,17 @@ class ColumnReport:
 
 
 @dataclass(frozen=True)
+class Advice:
+    """One warning: the sentence, and the config patch that acts on it (None if none)."""
+
+    text: str
+    fix: dict | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class Preflight:
     rows: int
     train_rows: int
@@ -40,7 +53,7 @@ class Preflight:
     non_numeric: list[str]
     scale_ratio: float | None  # largest / smallest training-span std among used columns
     notes: list[str]  # what loading changed (sorted rows, dropped duplicates, ...)
-    warnings: list[str]  # against the current config
+    warnings: list[Advice]  # against the current config
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -82,27 +95,41 @@ def preflight(config: ExperimentConfig) -> Preflight:
     return Preflight(**{**report.__dict__, "warnings": _warnings(config, report, values)})
 
 
-def _warnings(c: ExperimentConfig, r: Preflight, values: np.ndarray) -> list[str]:
+def _fix(c: ExperimentConfig, **patch) -> dict | None:
+    """``patch`` if the config still validates with it, else None (no button offered)."""
+    try:
+        c.replace(**patch)
+    except ConfigError:
+        return None
+    return patch
+
+
+def _warnings(c: ExperimentConfig, r: Preflight, values: np.ndarray) -> list[Advice]:
     out = []
     for col in r.columns:
         # a window under a third of the season rarely sees enough of it (half a season
         # still works one step ahead, as the default sine shows)
         if col.role == "target" and col.period and col.period_strength > 0.2 \
                 and 3 * c.seq_len < col.period:
-            out.append(f"window {c.seq_len} is shorter than the {col.period}-step season of "
-                       f"`{col.name}`: a window of at least one season (seq_len {col.period}) "
-                       "lets the model see the whole pattern")
+            out.append(Advice(
+                f"window {c.seq_len} is shorter than the {col.period}-step season of "
+                f"'{col.name}': a window of at least one season ({label('seq_len')} "
+                f"{col.period}) lets the model see the whole pattern",
+                _fix(c, seq_len=col.period)))
         if col.missing_share > 0 and not c.impute:
-            out.append(f"`{col.name}` has {100 * col.missing_share:.1f} % missing values: "
-                       "without impute the loss will be NaN")
+            out.append(Advice(f"'{col.name}' has {100 * col.missing_share:.1f} % missing values: "
+                              f"without {label('impute')} the loss will be NaN",
+                              _fix(c, impute=True)))
         if col.outliers and col.worst_z > 20 and not c.remove_outliers:
-            out.append(f"`{col.name}` has {col.outliers} spikes (up to {col.worst_z:,.0f} "
-                       "robust σ): turn on remove_outliers")
+            out.append(Advice(f"'{col.name}' has {col.outliers} spikes (up to "
+                              f"{col.worst_z:,.0f} robust σ): turn on {label('remove_outliers')}",
+                              _fix(c, remove_outliers=True)))
     if r.scale_ratio and r.scale_ratio > SCALE_WARN and not c.scale_inputs:
         big = max(r.columns, key=lambda x: x.std or 0)
         small = min(r.columns, key=lambda x: x.std or np.inf)
-        out.append(f"column `{big.name}` is {r.scale_ratio:,.0f}× larger than `{small.name}`: "
-                   "scaling is off (turn on scale_inputs)")
+        out.append(Advice(f"column '{big.name}' is {r.scale_ratio:,.0f}× larger than "
+                          f"'{small.name}' and {label('scale_inputs')} is off",
+                          _fix(c, scale_inputs=True)))
     split = c.n_train_steps
     for j, col in enumerate(r.columns):
         if col.role != "target" or c.difference:
@@ -111,7 +138,8 @@ def _warnings(c: ExperimentConfig, r: Preflight, values: np.ndarray) -> list[str
         lo, hi = np.nanmin(train), np.nanmax(train)
         outside = np.mean((test < lo) | (test > hi)) if np.isfinite(test).any() else 0.0
         if outside > 0.25:
-            out.append(f"{100 * outside:.0f} % of `{col.name}`'s test span lies outside its "
-                       "training range (a trend): the model cannot output levels it never "
-                       "saw -- turn on difference")
+            out.append(Advice(f"{100 * outside:.0f} % of the test span of '{col.name}' lies "
+                              "outside its training range (a trend): the model cannot output "
+                              f"levels it never saw — turn on {label('difference')}",
+                              _fix(c, difference=True)))
     return out

@@ -254,6 +254,11 @@ class _BaseRunner:
             self._cond.notify()
         return handle
 
+    def warming(self) -> bool:
+        """True while no worker can take a job yet because all are still starting (a
+        process pool's first ~10 s after the server starts)."""
+        return False
+
     def waiting(self) -> int:
         """How many submitted jobs wait for a free slot now."""
         with self._cond:
@@ -452,6 +457,9 @@ class ProcessRunner(_BaseRunner):
         self._threads = max(1, (os.cpu_count() or 1) // workers)
         self._workers: list[_Worker | None] = [None] * workers
         super().__init__(workers, cache_size, journal)  # starts the slot threads, which start workers
+
+    def warming(self) -> bool:
+        return not any(w is not None and w.ready for w in self._workers)
 
     def pids(self) -> list[int]:
         """Process ids of the live workers."""

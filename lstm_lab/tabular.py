@@ -20,7 +20,7 @@ import io
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -81,19 +81,43 @@ class Table:
 
 
 # --- reading ---------------------------------------------------------------------------
-def store_upload(data: bytes) -> str:
-    """Keep an uploaded file in a private temp folder; returns its ``csv_source``."""
+def store_upload(data: bytes, name: str = "") -> str:
+    """Keep an uploaded file in a private temp folder; returns its ``csv_source``.
+
+    ``name`` (the file's name on the user's machine) is kept beside it as text, so that
+    screens can say ``sales.csv`` rather than ``upload:3fa9…``; it is never used as a path.
+    """
     if len(data) > MAX_BYTES:
         raise DataError(_too_big(len(data)))
     digest = hashlib.sha256(data).hexdigest()[:16]
     UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
-    path = UPLOAD_DIR / f"{digest}.csv"
-    if not path.exists():
-        fd, tmp = tempfile.mkstemp(dir=UPLOAD_DIR)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+    _write_private(UPLOAD_DIR / f"{digest}.csv", data, replace=False)
+    if name:
+        clean = re.sub(r"[\x00-\x1f\x7f]", "", name)[:200]
+        _write_private(UPLOAD_DIR / f"{digest}.name", clean.encode("utf-8"), replace=True)
     return f"upload:{digest}"
+
+
+def _write_private(path: Path, data: bytes, replace: bool) -> None:
+    """Write atomically (a reader never sees half a file)."""
+    if path.exists() and not replace:
+        return
+    fd, tmp = tempfile.mkstemp(dir=path.parent)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def source_name(source: str) -> str:
+    """How a screen names a ``csv_source``: the uploaded file's own name, a shipped
+    series' short title, or a path's file name."""
+    if source in SHIPPED:
+        return f"{source} (shipped: {SHIPPED[source].title.split(',')[0]})"
+    m = _UPLOAD.match(source)
+    if m:
+        side = UPLOAD_DIR / f"{m.group(1)}.name"
+        return side.read_text(encoding="utf-8") if side.exists() else "an uploaded file"
+    return Path(source).name or source
 
 
 def resolve(source: str, allow_paths: bool = True) -> Path:
@@ -147,7 +171,8 @@ def parse_csv(data: bytes, time_column: str = "", name: str = "") -> Table:
     try:
         # header=None and text cells: the header is checked as written (pandas would
         # rename a repeated name) and every cell converts in one place below
-        cells = pd.read_csv(io.StringIO(text), sep=_delimiter(text), engine="python",
+        sep = _delimiter(text)
+        cells = pd.read_csv(io.StringIO(text), sep=sep, engine="python",
                             header=None, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, TypeError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
@@ -169,7 +194,9 @@ def parse_csv(data: bytes, time_column: str = "", name: str = "") -> Table:
         notes += more
     non_numeric = []
     for col in frame.columns:
-        converted = pd.to_numeric(frame[col], errors="coerce")
+        converted, how = _numbers(frame[col], col, sep)
+        if how:
+            notes.append(how)
         bad = frame[col].notna() & converted.isna()
         if bad.mean() > 0.5:  # mostly text: a label or date column, not a series
             non_numeric.append(col)
@@ -183,6 +210,51 @@ def parse_csv(data: bytes, time_column: str = "", name: str = "") -> Table:
         frame = frame.iloc[-MAX_ROWS:].reset_index(drop=True)
         time = time.iloc[-MAX_ROWS:].reset_index(drop=True) if time is not None else None
     return Table(frame, time, tuple(notes), tuple(non_numeric), name)
+
+
+# Numbers written with a decimal comma (50,691 · 1.234,5 · 1 234,5) or with thousands
+# commas (1,234.5), as spreadsheets in many locales save them.
+_DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}([.\s\u00a0']\d{3})+|\d+),\d+$|"
+                            r"^[+-]?\d{1,3}([.\s\u00a0']\d{3})+$")
+_THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_AMBIGUOUS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")  # 1,234: one thousand or 1.234?
+
+
+def _numbers(cells: pd.Series, name: str, sep: str) -> tuple[pd.Series, str]:
+    """A column's cells as floats, and a note if they were written in a locale's style.
+
+    Plain numbers first; a column that is mostly not plain numbers is tried as decimal-comma
+    numbers, then as thousands-comma numbers. A comma followed by exactly three digits
+    (``50,691``) can be either: the separator decides -- a semicolon file is written where
+    the comma is the decimal mark, a comma file must quote a thousands comma. In a tab- or
+    bar-separated file one line says what to change.
+    """
+    plain = pd.to_numeric(cells, errors="coerce")
+    given = cells.dropna().astype(str).str.strip()
+    if not len(given) or plain.notna().sum() >= 0.5 * len(given):
+        return plain, ""
+    styles = {
+        "decimal commas": (_DECIMAL_COMMA,
+                           lambda t: re.sub(r"[.\s\u00a0']", "", t).replace(",", ".")),
+        "thousands commas": (_THOUSANDS_COMMA, lambda t: t.replace(",", "")),
+    }
+    order = list(styles)
+    if given.str.match(_AMBIGUOUS).all():
+        if sep not in ";,":
+            raise DataError(f"column {name!r} has values like {given.iloc[0]!r}: is the comma "
+                            "a decimal mark or a thousands separator? Save the file with '.' "
+                            "as the decimal mark and no thousands separators")
+        order = ["decimal commas"] if sep == ";" else ["thousands commas"]
+    share = {style: given.str.match(styles[style][0]).mean() for style in order}
+    style = max(order, key=share.get)  # the reading that makes the most cells numbers
+    if share[style] < 0.5:
+        return plain, ""
+    pattern, clean = styles[style]
+    text = cells.astype("string").str.strip()
+    fixed = text.where(~text.str.match(pattern).fillna(False), text.map(clean, na_action="ignore"))
+    example = given[given.str.match(pattern)].iloc[0]
+    return (pd.to_numeric(fixed, errors="coerce"),
+            f"column {name!r}: read {style} ({example} → {clean(example)})")
 
 
 def guess_time_column(table: Table) -> str:

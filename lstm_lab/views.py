@@ -16,7 +16,7 @@ import pandas as pd
 from .charts import domain_of
 from .config import RULES, ConfigError, ExperimentConfig, coerce
 from .data import Series, prepare
-from .train import EpochReport, TargetResult, score_targets
+from .train import TargetResult, score_targets
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,44 @@ class Preview:
 def preview(config: ExperimentConfig) -> Preview:
     data = prepare(config.validate())
     return Preview(config, data.series, data.test_index, data.y_test_raw, data.baselines)
+
+
+@dataclass(frozen=True)
+class ColumnView:
+    """One column of a data file as the Data page plots it, before any training.
+
+    t : (n,) time of each row (dates, or row numbers); values : (n,) as recorded (NaN for a
+    gap); spikes : (n,) bool, beyond 5 robust σ of the training span; split : first test row.
+    """
+
+    name: str
+    role: str  # "target" or "input"
+    t: np.ndarray
+    values: np.ndarray
+    spikes: np.ndarray
+    split: int
+
+    @property
+    def gaps(self) -> int:
+        return int(np.isnan(self.values).sum())
+
+
+def data_view(config: ExperimentConfig) -> list[ColumnView]:
+    """Every column a csv config uses, targets first, with its gaps and spikes."""
+    from .signals import ROBUST_Z, robust_z
+    from .tabular import columns, load_table
+
+    table = load_table(config.csv_source, config.time_column)
+    targets, used = columns(table, config.target_columns, config.input_columns)
+    t = (table.time.to_numpy() if table.time is not None else np.arange(len(table.frame)))
+    split = config.n_train_steps
+    out = []
+    for name in used:
+        values = table.frame[name].to_numpy(dtype=np.float64)  # (n,)
+        spikes = robust_z(values[:, None], values[:split, None])[:, 0] > ROBUST_Z
+        out.append(ColumnView(name, "target" if name in targets else "input", t, values,
+                              spikes, split))
+    return out
 
 
 def target_table(targets: list[TargetResult]) -> pd.DataFrame:

@@ -1,12 +1,10 @@
 """About: what the lab shows and how to read it."""
 
-from pages._live import require_app
-
-require_app()
-
 import streamlit as st
 
-st.title("About LSTM Lab")
+from ui.navigation import require_app
+
+require_app()
 st.markdown(
     """
 A small LSTM that predicts **one value for every input** is a common complaint. The lab
@@ -14,11 +12,12 @@ trains such a network live, epoch by epoch, and shows *why* it goes flat and *wh
 
 **Reading the charts**
 
-* grey — the true values over the test span (the last 20 % of the series, never trained on);
-* red — the network's prediction after the latest epoch;
-* dashed blue — the **mean baseline** (always predict the training mean): a flat line by
+* dark — the true values over the test span (the last 20 % of the series, never trained on);
+* red — the network's prediction after the latest epoch (both named at their line ends);
+* pale dashed blue — the **mean baseline** (always predict the training mean): a flat line by
   construction, and what a collapsed network converges to;
-* dotted green — the **persistence baseline** (repeat the last value seen).
+* pale dotted green — the **persistence baseline** (repeat the last value seen), drawn under
+  the target it almost equals.
 
 **The numbers**
 
@@ -28,10 +27,12 @@ trains such a network live, epoch by epoch, and shows *why* it goes flat and *wh
 * **verdict**: *learning* (beats the mean and keeps up with the best naive baseline, not
   flat), *weak* (beats the mean, but repeating the last value — or last season's — does
   clearly better: R² more than 0.05 below it), *unstable* (not flat but no better than the
-  mean), *flat*, *diverged* (the loss became NaN or infinite).
+  mean), *flat*, *diverged* (the loss became NaN or infinite: no prediction to draw).
+  The **Doctor** examines every run that is not *learning*; a *learning* run is *healthy*.
 
-**Pages**: the *Playground* has every knob; each other page shows one failure next to its
-fix, with the same seed, so the only difference is the knob that matters.
+**Pages**: the *Playground* has every knob; each failure-mode page shows one failure beside
+its fix, with the same seed, so the only difference is the knob that matters. *Your data*
+brings a CSV; *Sweep* draws a phase diagram over two knobs.
 
 The same experiments run from the command line: `python -m lstm_lab run --preset lr_too_small`.
 """

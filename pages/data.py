@@ -1,20 +1,17 @@
-"""Your data: upload a CSV (or pick the shipped CO₂ record), choose columns, check it
-before training, then train on it in the Playground."""
-
-from pages._live import require_app
-
-require_app()
+"""Your data: pick the shipped CO₂ record or upload a CSV, choose its columns, see the series
+(gaps and spikes marked) and the pre-flight check, then train on it in the Playground."""
 
 import streamlit as st
 
-from lstm_lab import ConfigError, ExperimentConfig, views
+from lstm_lab import ConfigError, ExperimentConfig, charts, text, views
 from lstm_lab.preflight import preflight
 from lstm_lab.tabular import (MAX_BYTES, SHIPPED, fit_config, guess_time_column, load_table,
                               store_upload)
-from pages._live import md_escape, start_playground
+from ui.navigation import require_app
+from ui.panels import plain
+from ui.state import apply_patch, chart_style, md_escape, playground_config, start_playground
 
-st.title("Your data")
-start_playground()
+require_app()
 SHIP = SHIPPED["co2"]
 kind = st.radio("Series", ["Mauna Loa CO₂, weekly (shipped)", "Upload a CSV"],
                 horizontal=True, key="data_kind")
@@ -27,17 +24,18 @@ def fail(message: str) -> None:
 
 
 if kind.startswith("Upload"):
-    f = st.file_uploader(f"CSV file (at most {MAX_BYTES // 2**20} MB)", type=["csv", "txt"],
+    f = st.file_uploader(f"CSV file (at most {MAX_BYTES // 2**20} MB; comma, semicolon, tab "
+                         "or bar separated; decimal commas are read too)", type=["csv", "txt"],
                          key="data_file")
     if f is None:
         st.info("Upload a CSV: one row per time step, one column per series; an optional "
                 "time column. The file is only parsed as CSV text, never executed.")
         st.stop()
-    st.caption(f"File: {md_escape(f.name)}")
     try:
-        source = store_upload(f.getvalue())
+        source = store_upload(f.getvalue(), f.name)
     except ConfigError as err:
         fail(str(err))
+    st.caption(f"File: **{md_escape(f.name)}**")
 else:
     source = "co2"
     st.caption(f"{md_escape(SHIP.title)}. Source: {md_escape(SHIP.source)}. "
@@ -50,8 +48,10 @@ except ConfigError as err:
 
 names = list(raw.frame.columns)
 default_time = guess_time_column(raw) or "(none)"
-time_col = st.selectbox("Time column (rows are sorted by it)", ["(none)", *names],
-                        index=(["(none)", *names]).index(default_time), key=f"data_time_{source}")
+pick = st.columns(3)
+time_col = pick[0].selectbox("Time column (rows are sorted by it)", ["(none)", *names],
+                             index=(["(none)", *names]).index(default_time),
+                             key=f"data_time_{source}")
 time_col = "" if time_col == "(none)" else time_col
 try:
     table = load_table(source, time_col, allow_paths=False)
@@ -59,48 +59,59 @@ except ConfigError as err:
     fail(str(err))
 numeric = table.numeric
 if not numeric:
-    fail("the file has no numeric column to predict")
-left, right = st.columns(2)
-targets = left.multiselect("Target column(s) — what to predict", numeric,
-                           default=numeric[:1], key=f"data_targets_{source}_{time_col}")
-inputs = right.multiselect("Extra input columns (optional)",
-                           [c for c in numeric if c not in targets],
-                           key=f"data_inputs_{source}_{time_col}")
+    fail("the file has no numeric column to predict" + (
+        f" (not numbers: {', '.join(table.non_numeric)})" if table.non_numeric else ""))
+targets = pick[1].multiselect("Target column(s) — what to predict", numeric,
+                              default=numeric[:1], key=f"data_targets_{source}_{time_col}")
+inputs = pick[2].multiselect("Extra input columns (optional)",
+                             [c for c in numeric if c not in targets],
+                             key=f"data_inputs_{source}_{time_col}")
 if not targets:
     st.info("Choose at least one target column.")
     st.stop()
 
-knobs = {k: v for k, v in st.session_state.pg.items()}
+knobs = playground_config()
 try:
     config = fit_config(ExperimentConfig.from_dict({
-        **knobs, "dataset": "csv", "csv_source": source, "time_column": time_col,
+        **knobs.to_dict(), "dataset": "csv", "csv_source": source, "time_column": time_col,
         "target_columns": ",".join(targets), "input_columns": ",".join(inputs)}),
         allow_paths=False)
 except ConfigError as err:
     fail(str(err))
-
-st.subheader("Pre-flight check")
-st.caption(f"Against the Playground's current knobs: window {config.seq_len}, horizon "
-           f"{config.horizon}, test fraction {config.test_fraction:g}.")
-report = preflight(config)
-st.markdown(f"**{report.rows} rows** — {report.train_rows} for training, {report.test_rows} "
-            "held out for the test.")
-st.dataframe(views.preflight_table(report), hide_index=True)
-if report.non_numeric:
-    st.caption("Not numeric, left out: " + ", ".join(md_escape(n) for n in report.non_numeric))
-if report.scale_ratio:
-    st.caption(f"Largest / smallest column spread: {report.scale_ratio:,.1f}×")
-for note in report.notes:
-    st.info(md_escape(note))
-for w in report.warnings:
-    st.warning(md_escape(w))
-if not report.warnings:
-    st.success("No warnings: this config suits the data.")
 
 
 def hand_over() -> None:
     start_playground(force=config)
 
 
-if st.button("Train on this data in the Playground", type="primary", on_click=hand_over):
+if st.button("Train on this data in the Playground", type="primary", on_click=hand_over,
+             icon=":material/play_arrow:"):
     st.switch_page("pages/playground.py")
+
+report = preflight(config)
+for note in table.notes:
+    st.info(md_escape(note))
+st.markdown(f"**{report.rows} rows** — {report.train_rows} for training, {report.test_rows} "
+            "held out for the test (after the dashed line).")
+columns = views.data_view(config)
+for v in columns[:6]:
+    st.altair_chart(charts.column_chart(v.name, v.role, v.t, v.values, v.spikes, v.split,
+                                        chart_style()), width="stretch")
+if len(columns) > 6:
+    st.caption(f"{len(columns) - 6} more columns are used but not drawn.")
+
+st.subheader("Pre-flight check")
+st.caption(f"Against the Playground's current knobs: window {config.seq_len}, horizon "
+           f"{config.horizon}, test fraction {config.test_fraction:g}.")
+st.dataframe(views.preflight_table(report), hide_index=True)
+if report.non_numeric:
+    st.caption("Not numeric, left out: " + ", ".join(md_escape(n) for n in report.non_numeric))
+if report.scale_ratio:
+    st.caption(f"Largest / smallest column spread: {report.scale_ratio:,.1f}×")
+for i, w in enumerate(report.warnings):
+    st.warning(plain(w.text))
+    if w.fix:
+        st.button(text.action(w.fix), key=f"data_fix_{i}", on_click=apply_patch,
+                  args=(config, w.fix, "preflight"))
+if not report.warnings:
+    st.success("No warnings: this config suits the data.")

@@ -1,22 +1,19 @@
 """Sweep: a phase diagram of collapse over any two knobs, filled in live."""
 
-from pages._live import require_app
-
-require_app()
-
 import os
 import time
 
 import streamlit as st
 
-from lstm_lab import ConfigError, ExperimentConfig, charts, views
+from lstm_lab import ConfigError, charts, views
 from lstm_lab.sweep import (DASK_ENV, NUMERIC, DaskBackend, LocalBackend, grid, parse_axis,
                             run_sweep)
-from pages._live import get_runner, md_escape, start_playground
+from ui.live import get_runner
+from ui.navigation import require_app
+from ui.state import chart_style, md_escape, playground_config, start_playground
 
-st.title("Sweep")
-start_playground()
-base = ExperimentConfig.from_dict(st.session_state.pg)
+require_app()
+base = playground_config()
 st.caption("Every other knob comes from the Playground. Ranges: `low:high:log:count`, "
            "`low:high:lin:count` or a list `a,b,c`; at most 10 × 10 cells. Click a cell to "
            "open its exact config in the Playground.")
@@ -34,11 +31,10 @@ except ConfigError as err:
     st.stop()
 
 key = f"{base.to_json()}|{x}|{y}"
-b1, b2, _ = st.columns([1, 1, 4])
-if b1.button("▶ Run sweep", type="primary"):
+row = st.container(horizontal=True)
+if row.button("Run sweep", icon=":material/play_arrow:", type="primary"):
     st.session_state.sw_run = key
-stop = b2.button("Stop sweep")
-if stop:
+if row.button("Stop sweep", icon=":material/stop:"):
     st.session_state.sw_run = None
 st.caption(f"{len(cells)} cells; backend: " + (f"Dask at {md_escape(os.environ[DASK_ENV])}"
            if os.environ.get(DASK_ENV) else "this server's worker pool"))
@@ -55,7 +51,8 @@ def dask_backend(address: str) -> DaskBackend:
 def draw(done: list, selectable: bool) -> None:
     frame = views.sweep_frame(done, x.field, y.field, root)
     xs, ys = [views.axis_label(v) for v in x.values], [views.axis_label(v) for v in y.values]
-    layered = charts.sweep_chart(frame, x.field, y.field, xs, ys, selectable=selectable)
+    layered = charts.sweep_chart(frame, x.field, y.field, xs, ys, chart_style(),
+                                 selectable=selectable)
     if not selectable:  # redrawn while cells arrive: a plain chart
         chart.altair_chart(layered, width="stretch")
         return
@@ -72,7 +69,12 @@ def draw(done: list, selectable: bool) -> None:
 saved = st.session_state.get("sw_cells")
 done = list(saved[1]) if saved and saved[0] == key else []
 running = st.session_state.get("sw_run") == key and len(done) < len(cells)
-draw(done, selectable=not running)
+if done or running:
+    draw(done, selectable=not running)
+else:
+    chart.info(f"Press **Run sweep** to fill the {len(y.values)} × {len(x.values)} grid: one "
+               "cell per run, coloured by its verdict, with the doctor's finding written in "
+               "it.", icon=":material/grid_on:")
 if running:
     backend = dask_backend(os.environ[DASK_ENV]) if os.environ.get(DASK_ENV) \
         else LocalBackend(get_runner())

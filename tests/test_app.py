@@ -10,14 +10,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lstm_lab import ExperimentConfig, run_experiment
+from lstm_lab.modes import MODES, get_mode
 from lstm_lab.presets import get_preset
 
 os.environ["LSTM_LAB_RUNNER"] = "inprocess"  # runs on a thread of the test process
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["pages/playground.py", "pages/learning_rate.py", "pages/feature_scaling.py",
-         "pages/sequence_length.py", "pages/about.py", "pages/huge_lr.py",
-         "pages/missing_values.py", "pages/outliers.py", "pages/spurious_feature.py",
-         "pages/shape_bug.py", "pages/too_few_epochs.py"]
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+# every page of the menu: the tools, one page per failure mode (from the registry), help
+PAGES = ["pages/playground.py", "pages/data.py", "pages/sweep.py", "pages/about.py",
+         *(f"pages/{m.slug}.py" for m in MODES)]
 
 
 def open_app(page: str | None = None, **query) -> AppTest:
@@ -65,13 +66,31 @@ def series_names(chart) -> set:
 
 
 def captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.caption]
+    """Every caption as displayed (Markdown escapes gone)."""
+    return [c.value.replace("\\", "") for c in at.caption]
 
 
 def ran(config: ExperimentConfig) -> bool:
-    from pages._live import get_runner
+    from ui.live import get_runner
 
     return get_runner().cached(config) is not None
+
+
+def texts(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown).replace("\\", "")
+
+
+def knobs(at: AppTest) -> dict[str, bool]:
+    """Every Playground control (widget key pg_<field>): label -> disabled."""
+    return {w.label: w.disabled for kind in CONTROL_KINDS for w in at.get(kind)
+            if (w.key or "").startswith("pg_")}
+
+
+def tab_labels(at: AppTest) -> list[str]:
+    return [t.label for t in at.tabs]
+
+
+CONTROL_KINDS = ("slider", "select_slider", "selectbox", "toggle", "number_input")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -79,6 +98,14 @@ def test_every_page_renders_without_exception(page):
     at = open_app(page)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title
+
+
+def test_the_menu_is_built_from_the_failure_mode_registry():
+    """One page file per registry entry, and no page file that is not in the menu."""
+    files = {p.name for p in (ROOT / "pages").glob("*.py") if p.name != "__init__.py"}
+    assert files == {Path(p).name for p in PAGES}
+    at = open_app("pages/lr_too_small.py")
+    assert at.title[0].value == get_mode("lr_too_small").title
 
 
 def test_playground_trains_the_default_config_and_puts_it_in_the_url():
@@ -90,20 +117,28 @@ def test_playground_trains_the_default_config_and_puts_it_in_the_url():
     assert ran(ExperimentConfig())
 
 
-@pytest.mark.parametrize("key,value,field", [
-    ("pg_learning_rate", 1e-5, "learning_rate"),
-    ("pg_batch_size", 8, "batch_size"),
-    ("pg_feature_scale_ratio", 100.0, "feature_scale_ratio"),
-    ("pg_seq_len", 20, "seq_len"),
+@pytest.mark.parametrize("key,value,field,start", [
+    ("pg_learning_rate", 1e-5, "learning_rate", {}),
+    ("pg_batch_size", 8, "batch_size", {}),
+    ("pg_feature_scale_ratio", 100.0, "feature_scale_ratio", {"dataset": "multiscale"}),
+    ("pg_seq_len", 20, "seq_len", {}),
 ])
-def test_each_main_slider_changes_the_config_that_runs(key, value, field):
-    at = open_app()
+def test_each_main_slider_changes_the_config_that_runs(key, value, field, start):
+    at = open_app(epochs="3", **start)
     widget = at.select_slider(key=key) if field != "seq_len" else at.slider(key=key)
+    assert not widget.disabled
     widget.set_value(value).run()
     assert not at.exception
-    expected = ExperimentConfig().replace(**{field: value})
+    expected = ExperimentConfig(epochs=3, **start).replace(**{field: value})
     assert float(at.query_params[field]) == value
     assert ran(expected)
+
+
+def test_feature_scale_ratio_is_greyed_out_where_it_does_nothing():
+    """A single series has no second column to scale: the knob says so instead of running
+    a config that is the same series."""
+    ratio = open_app(epochs="2").select_slider(key="pg_feature_scale_ratio")
+    assert ratio.disabled and "(multiscale)" in ratio.label
 
 
 def test_prediction_chart_carries_targets_predictions_and_baselines():
@@ -122,7 +157,7 @@ def test_prediction_chart_carries_targets_predictions_and_baselines():
 def test_multiscale_gets_one_chart_per_target():
     at = open_app(dataset="multiscale", feature_scale_ratio="1000")
     pred_charts = [c for c in charts(at) if enc(c[0], "color")["field"] == "series"]
-    assert [c[0]["title"] for c in pred_charts] == ["large", "small", "noise"]
+    assert [c[0]["title"]["text"] for c in pred_charts] == ["large", "small", "noise"]
     assert any("pure noise" in m.value for m in at.markdown)
 
 
@@ -152,60 +187,104 @@ def test_stop_halts_and_does_not_restart_until_asked():
     assert not at.info and any("finished" in c for c in captions(at))
 
 
-@pytest.mark.parametrize("page,key,broken,fixed,badge", [
-    ("pages/learning_rate.py", "lr_run", "lr_too_small", "lr_too_small_fixed", "red"),
-    ("pages/feature_scaling.py", "scale_run", "unscaled_inputs", "unscaled_inputs_fixed", "red"),
-    ("pages/sequence_length.py", "seq_run", "window_too_short", "window_too_short_fixed", "red"),
-    ("pages/huge_lr.py", "huge_lr_too_large_run", "lr_too_large", "lr_too_large_fixed", "red"),
-    ("pages/missing_values.py", "missing_run", "missing_values", "missing_values_fixed",
-     "violet"),
-    ("pages/outliers.py", "outliers_run", "outliers", "outliers_fixed", "orange"),
-    ("pages/spurious_feature.py", "spurious_run", "spurious_feature",
-     "spurious_feature_fixed", "orange"),
-    ("pages/shape_bug.py", "shape_run", "shape_broadcast", "shape_broadcast_fixed", "red"),
-    ("pages/too_few_epochs.py", "epochs_run", "too_few_epochs", "too_few_epochs_fixed",
-     "red"),
-])
-def test_failure_page_runs_broken_and_fix_side_by_side(page, key, broken, fixed, badge):
-    at = open_app(page)
-    at.button(key=key).click().run()
+BROKEN_BADGE = {"missing_values": "violet", "outliers": "orange", "spurious_feature": "orange"}
+
+
+@pytest.mark.parametrize("slug", [m.slug for m in MODES])
+def test_failure_page_runs_broken_and_fix_side_by_side(slug):
+    mode = get_mode(slug)
+    broken, fixed = mode.preset_names(mode.pairs[0])
+    at = open_app(f"pages/{slug}.py")
+    assert not any("Epoch" in c for c in captions(at))  # no clock before the run is asked
+    assert sum("Not run yet" in c for c in captions(at)) == 2
+    at.button(key=f"{slug}_run").click().run()
     assert not at.exception
     badges = " ".join(m.value for m in at.markdown if "-badge[" in m.value)
-    assert f":{badge}-badge[" in badges and ":green-badge[" in badges
+    assert f":{BROKEN_BADGE.get(slug, 'red')}-badge[" in badges and ":green-badge[" in badges
     assert sum("finished" in c or "diverged" in c for c in captions(at)) == 2
     assert ran(get_preset(broken).config) and ran(get_preset(fixed).config)
-    # a Doctor panel under each side: the fixed side is healthy
-    doctor = " ".join(m.value for m in at.markdown)
-    assert "Doctor" in doctor and "`healthy`" in doctor
+    # a Doctor panel under each side: the broken side names its mode, the fixed is healthy
+    doctor = texts(at)
+    assert "Doctor" in doctor and f"· {slug}" in doctor and "· healthy" in doctor
+    # phones stack the two runs: the story never points left or right
+    assert not re.search(r"\((left|right)\)|(left|right)-hand|on the (left|right)", mode.story)
 
 
-def texts(at: AppTest) -> str:
-    return " ".join(m.value for m in at.markdown).replace("\\", "")
-
-
-def test_playground_doctor_names_the_cause_and_apply_fix_shows_before_after():
+def test_playground_apply_fix_sets_the_knobs_and_keeps_before_after():
     at = open_app(learning_rate="1e-05")
-    assert "`lr_too_small`" in texts(at)
-    at.button(key="pg_fix_0").click().run()
+    assert "· lr_too_small" in texts(at)
+    fix = at.button(key="pg_fix_0")
+    assert fix.label == "Apply fix: Learning rate 1e-05 → 0.001"  # the knob's own words
+    fix.click().run()
     assert not at.exception
+    # the fix applies: URL and widget change, the knob is marked, the next run keeps it
+    assert at.query_params["learning_rate"] == "0.001"
+    lr = at.select_slider(key="pg_learning_rate")
+    assert lr.value == 1e-3 and "changed by the fix" in lr.label
     page = texts(at)
-    assert "Before / after the `lr_too_small` fix" in page
-    assert "After the fix the verdict is **learning**." in page
+    assert "**Before / after the fix** · lr_too_small" in page
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert any(":red-badge[sine: flat]" in b for b in badges)  # before
+    assert sum(":green-badge[sine: learning]" in b for b in badges) >= 2  # now, and after
     assert ran(ExperimentConfig(learning_rate=1e-3))
+    at.slider(key="pg_seq_len").set_value(40).run()  # another knob: the fix stays applied
+    assert at.query_params["learning_rate"] == "0.001" and at.query_params["seq_len"] == "40"
 
 
-def test_failure_page_apply_fix_from_the_broken_side():
+def test_apply_fix_opens_the_group_that_holds_the_knob():
+    at = open_app(missing_share="0.05", epochs="3")
+    assert "· missing_values" in texts(at)
+    closed = [e for e in at.expander if e.label == "Fix or break the data"]
+    assert closed and not closed[0].proto.expanded
+    at.button(key="pg_fix_0").click().run()
+    assert at.query_params["impute"] == "true" and at.toggle(key="pg_impute").value
+    group = [e for e in at.expander if e.label == "Fix or break the data"][0]
+    assert group.proto.expanded
+    assert "changed by the fix" in at.toggle(key="pg_impute").label
+
+
+def test_failure_page_apply_fix_opens_the_playground_with_the_fix():
     at = open_app("pages/missing_values.py")
-    at.button(key="missing_run").click().run()
-    assert "`missing_values`" in texts(at)
-    at.button(key="missing_a_fix_0").click().run()
+    at.button(key="missing_values_run").click().run()
+    assert "· missing_values" in texts(at)
+    fix = at.button(key="missing_values_a_fix_0")
+    assert fix.label == "Apply fix: turn on Fill missing inputs"
+    fix.click().run()
     assert not at.exception
-    assert "After the fix the verdict is **learning**." in texts(at)
+    assert at.title[0].value == "Playground"
+    assert at.query_params["impute"] == "true" and at.query_params["missing_share"] == "0.05"
+    assert at.toggle(key="pg_impute").value
+    assert "**Before / after the fix** · missing_values" in texts(at)
+
+
+def test_weak_verdict_is_amber_and_agrees_with_the_doctor():
+    """R² 0.45 against persistence 0.89: not 'learning' any more, and the doctor says why."""
+    at = open_app(learning_rate="2e-05")
+    badges = " ".join(m.value for m in at.markdown if "-badge[" in m.value)
+    assert ":yellow-badge[sine: weak]" in badges and "green-badge" not in badges
+    assert "· lr_too_small" in texts(at)
+    assert at.dataframe[0].value["verdict"][0] == "weak"
+    assert ":green-badge[sine: learning]" in " ".join(
+        m.value for m in open_app().markdown)  # the default stays learning
+
+
+def test_a_diverged_run_says_so_instead_of_drawing_a_line():
+    at = open_app(missing_share="0.05", epochs="3")
+    specs = [spec for spec, _ in charts(at)]
+    pred = next(c for c in charts(at) if c[0].get("title", {}).get("text") == "sine")
+    assert pred[0]["title"]["subtitle"] == "diverged — no prediction"
+    lines = next(f for f in pred[1].values() if "order" in f)  # the lines' own data
+    assert "prediction" not in set(lines["series"])  # no line pinned to the top
+    assert {"target", "mean baseline"} <= set(lines["series"])
+    loss_text = json.dumps(specs)
+    assert "no finite loss to plot: it was NaN/inf from epoch 1 on" in loss_text
+    assert ":violet-badge[sine: diverged — no prediction]" in " ".join(
+        m.value for m in at.markdown)
 
 
 def test_unpredictable_target_gets_no_fix_button():
     at = open_app(noise="6", epochs="5")
-    assert "`unpredictable_target`" in texts(at)
+    assert "· unpredictable_target" in texts(at)
     assert not [b for b in at.button if b.key and b.key.startswith("pg_fix_")]
     assert any("honest answer" in c for c in captions(at))
 
@@ -214,7 +293,8 @@ def test_lr_finder_suggests_a_rate_and_applies_it():
     at = open_app(learning_rate="1e-05")
     next(b for b in at.button if b.label == "Find a learning rate").click().run()
     assert not at.exception
-    use = next(b for b in at.button if b.label.startswith("Use learning rate"))
+    use = at.button(key="lr_use")
+    assert use.label.startswith("Use the suggestion") and "→" in use.label
     frames = [f for _, fs in charts(at) for f in fs.values()]
     assert any("smoothed loss" in f and len(f) > 20 for f in frames)
     use.click().run()
@@ -239,11 +319,49 @@ def test_data_page_shows_the_shipped_series_preflight_and_hands_it_to_the_playgr
     table = at.dataframe[0].value
     assert table["column"][0] == "co2_ppm" and 50 <= table["season (steps)"][0] <= 54
     assert any("missing values" in w.value for w in at.warning)
+    # the series is plotted before any training: the line, its 59 gaps marked
+    spec, frames = next(c for c in charts(at) if "co2_ppm" in json.dumps(c[0].get("title")))
+    assert "59 gaps" in json.dumps(spec["title"])
+    gaps = [layer for layer in layers(spec) if layer["mark"]["type"] == "rule"
+            and len(frames.get(layer["data"]["name"], [])) == 59]
+    assert gaps  # one pale band per gap, across the plot
+    assert max(len(f) for f in frames.values()) == 2284
     at.button[0].click().run()  # Train on this data in the Playground
     assert not at.exception
     assert at.query_params["dataset"] == "csv" and at.query_params["csv_source"] == "co2"
     assert at.query_params["n_steps"] == "2284"
-    assert any("Your data: co2, 2284 rows" in c for c in captions(at))
+    assert any("Your data: co2 (shipped" in c and "2284 rows" in c for c in captions(at))
+    # knobs that do nothing for a file are not shown
+    assert not {"Noise", "Period (steps)", "Series length"} & set(knobs(at))
+    assert not any(k.startswith("Feature scale ratio") for k in knobs(at))
+
+
+def test_data_page_one_click_fix_from_a_warning():
+    at = open_app("pages/data.py")
+    fix = next(b for b in at.button if b.key and b.key.startswith("data_fix_")
+               and "Fill missing inputs" in b.label)
+    assert fix.label == "Turn on Fill missing inputs"
+    fix.click().run()
+    assert not any("missing values" in w.value for w in at.warning)
+    assert at.session_state["pg"]["impute"] is True
+
+
+DECIMAL_COMMA = ("datum;verkauf\n" + "".join(
+    f"2024-01-{1 + i % 28:02d} {i // 28:02d}:00;{50 + (i % 12) / 7:.3f}\n".replace(".", ",")
+    for i in range(300))).encode()
+
+
+def test_decimal_comma_upload_is_read_and_named_by_its_file():
+    at = upload(open_app("pages/data.py", epochs="2"), "umsatz.csv", DECIMAL_COMMA)
+    assert not at.exception and not at.error
+    assert any("read decimal commas" in i.value for i in at.info)
+    assert any("umsatz.csv" in c for c in captions(at))
+    table = at.dataframe[0].value
+    assert list(table["column"]) == ["verkauf"] and table["std (train)"][0] > 0.3
+    at.button[0].click().run()  # train on it
+    assert not at.exception
+    assert any("Your data: umsatz.csv" in c for c in captions(at))
+    assert any("finished" in c for c in captions(at))
 
 
 def test_uploaded_csv_trains_in_the_playground():
@@ -252,6 +370,7 @@ def test_uploaded_csv_trains_in_the_playground():
     at.button[0].click().run()
     assert at.query_params["csv_source"].startswith("upload:")
     assert any("finished" in c for c in captions(at))
+    assert any("Your data: mine.csv" in c for c in captions(at))  # its name, not a hash
 
 
 @pytest.mark.parametrize("data,message", [
@@ -288,10 +407,13 @@ def test_markup_in_file_and_column_names_is_shown_as_text():
 def test_playground_shows_preflight_warnings_before_the_run():
     at = open_app(dataset="seasonal", period="200", noise="1.5", horizon="50", n_steps="2000",
                   seq_len="10", epochs="2")
-    labels = [e.label for e in at.expander]
-    assert "Pre-flight check: 1 warning" in labels
+    assert "Pre-flight: 1 warning" in tab_labels(at)
     assert any("window 10 is shorter than the" in w.value.replace("\\", "") for w in at.warning)
-    assert "Pre-flight check: 0 warnings" in [e.label for e in open_app(epochs="2").expander]
+    fix = at.button(key="pf_fix_0")
+    assert fix.label.startswith("Set Sequence length to ")  # one click, the knob's words
+    fix.click().run()
+    assert at.query_params["seq_len"] != "10" and "Pre-flight: 0 warnings" in tab_labels(at)
+    assert "Pre-flight: 0 warnings" in tab_labels(open_app(epochs="2"))
 
 
 def test_sweep_page_fills_the_heatmap_and_links_each_cell_to_the_playground():
@@ -316,7 +438,7 @@ def test_sweep_page_fills_the_heatmap_and_links_each_cell_to_the_playground():
 
 def ran_cell(config):
     from lstm_lab.runner import cell_task
-    from pages._live import get_runner
+    from ui.live import get_runner
 
     return get_runner().cached(config, cell_task("learning_rate", "batch_size")) is not None
 
@@ -344,22 +466,13 @@ def test_slider_extremes_end_in_a_result_never_a_traceback(query):
     assert "Doctor" in texts(at)
 
 
-# --- the teaching kit (issue 9) ------------------------------------------------------
-CONTROL_KINDS = ("slider", "select_slider", "selectbox", "toggle", "number_input")
-
-
-def sidebar_controls(at: AppTest) -> dict[str, bool]:
-    """Every Playground control in the sidebar: label -> disabled."""
-    return {w.label: w.disabled for kind in CONTROL_KINDS for w in at.sidebar.get(kind)
-            if w.label != "Presenter mode"}
-
-
+# --- the teaching kit -------------------------------------------------------------
 def test_lesson_link_hides_exactly_the_named_controls_and_locks_the_preset():
-    full = sidebar_controls(open_app())
+    full = knobs(open_app())
     at = open_app(preset="window_too_short", lock="true", noise_hide="true", epochs_hide="true",
                   note="Watch the <b>red</b> line")
     assert not at.exception
-    shown = sidebar_controls(at)
+    shown = knobs(at)
     assert set(shown) == set(full) - {"Noise", "Epochs"}  # exactly those two are gone
     preset = get_preset("window_too_short")
     assert at.query_params["noise"] == "1.5"  # a hidden control keeps its (preset's) value
@@ -367,12 +480,32 @@ def test_lesson_link_hides_exactly_the_named_controls_and_locks_the_preset():
         {k: v for k, v in at.query_params.items()
          if k in ExperimentConfig().to_dict()}) == preset.config  # the preset is what ran
     locked = {label for label, disabled in shown.items() if disabled}
-    assert locked == {"Dataset", "Sequence length (window)", "Horizon (steps ahead)",
-                      "Period (steps)", "Series length"}  # the knobs window_too_short sets
+    assert locked == {"Dataset", "Sequence length", "Horizon (steps ahead)",
+                      "Period (steps)", "Series length",
+                      "Feature scale ratio (multiscale)"}  # the preset's, + n/a here
+    assert ":material/lock: The lesson holds these — locked: Dataset, Horizon (steps ahead), "\
+           "Noise, Period (steps), Sequence length, Series length." in captions(at)
     assert any("Watch the \\<b\\>red\\</b\\> line" in i.value for i in at.info)  # as text
-    labels = [e.label for e in at.expander]
-    assert "Build a lesson link" not in labels and "Import a config" not in labels
+    assert "Build a lesson link" not in tab_labels(at) and "Import a config" not in tab_labels(at)
     assert at.query_params["noise_hide"] == "true" and at.query_params["lock"] == "true"
+
+
+def test_lesson_lock_names_its_knobs_and_hides_the_answer_panels():
+    at = open_app(preset="window_too_short", lock="horizon,epochs", seq_len="12",
+                  doctor_hide="true", preflight_hide="true", epochs="3")
+    assert not at.exception
+    disabled = {label for label, off in knobs(at).items() if off}
+    assert disabled == {"Horizon (steps ahead)", "Epochs", "Feature scale ratio (multiscale)"}
+    assert at.slider(key="pg_seq_len").value == 12  # the knob that fixes it stays free
+    line = next(c for c in captions(at) if "The lesson holds these" in c)
+    assert "locked: Epochs, Horizon (steps ahead)" in line
+    assert "hidden: Doctor, Pre-flight check" in line
+    assert "Doctor" not in texts(at) and not any("Apply fix" in b.label for b in at.button)
+    assert not any(t.startswith("Pre-flight") for t in tab_labels(at))
+    assert any("finished" in c for c in captions(at))
+    assert at.query_params["lock"] == "epochs,horizon" and at.query_params["doctor_hide"] == "true"
+    # the named locks hold: the widget is disabled and the link's value is what runs
+    assert at.query_params["horizon"] == "50" and at.query_params["epochs"] == "3"
 
 
 def test_a_locked_knob_cannot_be_overridden_by_the_link():
@@ -387,15 +520,18 @@ def test_lesson_builder_writes_a_link_that_opens_that_lesson():
 
     at = open_app(learning_rate="0.0002")
     at.multiselect(key="lb_hide").set_value(["batch_size", "seed"]).run()
+    at.multiselect(key="lb_lockf").set_value(["epochs"]).run()
+    at.multiselect(key="lb_panels").set_value(["doctor"]).run()
     at.text_area(key="lb_note").input("Lower the learning rate and watch").run()
     at.checkbox(key="lb_presenter").check().run()
     link = next(c.value for c in at.code if "_hide=" in c.value)
     query = dict(parse_qsl(urlsplit(link).query))
     assert query == {"learning_rate": "0.0002", "batch_size_hide": "true",
-                     "seed_hide": "true", "presenter": "true",
-                     "note": "Lower the learning rate and watch"}
+                     "seed_hide": "true", "doctor_hide": "true", "lock": "epochs",
+                     "presenter": "true", "note": "Lower the learning rate and watch"}
     student = open_app(**query)
-    assert set(sidebar_controls(at)) - set(sidebar_controls(student)) == {"Batch size", "Seed"}
+    assert set(knobs(at)) - set(knobs(student)) == {"Batch size", "Seed"}
+    assert knobs(student)["Epochs"] is True  # locked
     assert student.toggle(key="presenter").value is True
     assert student.query_params["learning_rate"] == "0.0002"
 
@@ -415,10 +551,8 @@ def test_presenter_mode_is_one_toggle_kept_in_the_url_with_thick_lines():
 
 
 def test_walkthrough_steps_back_and_next_with_a_hidden_answer():
-    from lstm_lab.walkthroughs import WALKTHROUGHS
-
-    guide = WALKTHROUGHS["lr"]
-    at = open_app("pages/learning_rate.py", walkthrough="true")
+    guide = get_mode("lr_too_small")
+    at = open_app("pages/lr_too_small.py", walkthrough="true")
     assert not at.exception
 
     def texts():
@@ -426,36 +560,34 @@ def test_walkthrough_steps_back_and_next_with_a_hidden_answer():
 
     assert "Step 1 of 4" in at.get("progress")[0].proto.text
     assert len(verdicts(at)) == 1  # the broken run alone
-    at.button(key="lr_next").click().run()
+    at.button(key="lr_too_small_next").click().run()
     assert guide.question in texts() and guide.answer not in texts()
-    at.button(key="lr_reveal").click().run()
+    at.button(key="lr_too_small_reveal").click().run()
     assert guide.answer in texts()
-    at.button(key="lr_next").click().run()
+    at.button(key="lr_too_small_next").click().run()
     assert [re.search(r"\[\w+: (\w+)", v).group(1) for v in verdicts(at)] == ["flat", "learning"]
-    at.button(key="lr_back").click().run()
+    at.button(key="lr_too_small_back").click().run()
     assert guide.answer in texts()  # the step and the revealed answer live in the session
-    at.button(key="lr_next").click().run()
-    at.button(key="lr_next").click().run()
+    at.button(key="lr_too_small_next").click().run()
+    at.button(key="lr_too_small_next").click().run()
     assert guide.takeaway in texts() and "Step 4 of 4" in at.get("progress")[0].proto.text
-    assert at.button(key="lr_next").disabled
+    assert at.button(key="lr_too_small_next").disabled
 
 
 def verdicts(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown if "flatness" in m.value and "badge[" in m.value]
 
 
-def test_every_failure_page_has_a_walkthrough():
-    from lstm_lab.walkthroughs import WALKTHROUGHS
+def test_every_failure_mode_has_a_page_a_walkthrough_and_its_presets():
+    from lstm_lab.lesson import PAGES
+    from lstm_lab.presets import PRESETS
 
-    root = Path(APP).parent / "pages"
-    keys = set()
-    for page in root.glob("[!_]*.py"):  # the pages, not the shared helpers
-        text = page.read_text()
-        if "failure_page(" in text:
-            keys |= set(re.findall(r'key="(\w+)"', text))
-            if 'key=f"huge_{name}"' in text:
-                keys |= {"huge_lr_too_large", "huge_lr_too_large_sgd"}
-    assert keys and keys <= set(WALKTHROUGHS), keys - set(WALKTHROUGHS)
+    for m in MODES:
+        assert (ROOT / "pages" / f"{m.slug}.py").exists() and PAGES[m.slug] == m.title
+        assert m.question and m.answer and m.takeaway
+        for pair in m.pairs:
+            broken, fixed = m.preset_names(pair)
+            assert PRESETS[broken].mode == PRESETS[fixed].mode == m.slug
 
 
 def test_finished_run_offers_the_four_exports():
@@ -479,7 +611,7 @@ def test_import_box_loads_a_config_and_refuses_a_bad_one():
 def test_charts_redraw_less_often_the_longer_the_queue():
     """With nobody waiting a running panel redraws every tick; with runs queued behind it,
     less often (the server's Python renders every session), never slower than once a second."""
-    from pages._live import redraw_gap
+    from ui.live import redraw_gap
 
     gaps = [redraw_gap(waiting, 0.15) for waiting in range(12)]
     assert gaps[0] == 0.15

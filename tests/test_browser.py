@@ -50,17 +50,18 @@ def server_env() -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def server():
+def start_server(log_name: str = "streamlit-test.log", journal: Path | None = JOURNAL):
+    """`streamlit run app.py` on a free loopback port: (process, url, log file)."""
     port = _free_port()
     (ROOT / "artifacts").mkdir(exist_ok=True)
-    log = open(ROOT / "artifacts" / "streamlit-test.log", "w")
-    JOURNAL.unlink(missing_ok=True)
+    log = open(ROOT / "artifacts" / log_name, "w")
+    env = server_env()
+    if journal is None:
+        env.pop("LSTM_LAB_JOURNAL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env=server_env())
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -73,14 +74,25 @@ def server():
             proc.kill()
             pytest.fail(f"streamlit did not start; see {log.name}")
         time.sleep(0.5)
-    server_pid[url] = proc.pid
-    yield url
+    return proc, url, log
+
+
+def stop_server(proc, log) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    JOURNAL.unlink(missing_ok=True)
+    proc, url, log = start_server()
+    server_pid[url] = proc.pid
+    yield url
+    stop_server(proc, log)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +113,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1280, "height": 720})  # the projector
     pg = context.new_page()
     yield pg
     context.close()
@@ -117,7 +129,7 @@ def wait_finished(pg, n: int = 1, timeout: float = 180) -> list[str]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         lines = status(pg)
-        if len(lines) >= n and all("finished" in t for t in lines):
+        if len(lines) >= n and all("finished" in t or "diverged" in t for t in lines):
             return lines
         time.sleep(0.1)
     raise AssertionError(f"runs did not finish: {status(pg)}")
@@ -128,14 +140,51 @@ def verdict_lines(pg) -> list[str]:
             if "flatness" in t and "baselines' R²" in t]
 
 
-def shot(pg, name: str) -> None:
-    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def shot(pg, name: str, full_page: bool = True) -> None:
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+
+
+def menu_item(pg, section: str, title: str):
+    """A page's entry in the top menu, its section opened."""
+    pg.locator('[data-testid="stTopNavSection"]', has_text=section).click()
+    item = pg.get_by_role("menuitem", name=title)
+    item.wait_for(timeout=10_000)
+    return item
+
+
+def box(locator) -> dict:
+    b = locator.bounding_box()
+    assert b is not None, f"not on screen: {locator}"
+    return b
+
+
+def inside(b: dict, width: int, height: int) -> bool:
+    """True when the whole box lies in the viewport (the page not scrolled)."""
+    return b["x"] >= 0 and b["y"] >= 0 and b["x"] + b["width"] <= width + 0.5 \
+        and b["y"] + b["height"] <= height + 0.5
+
+
+def knob(pg, field: str):
+    """A Playground control by its widget key (Streamlit's st-key-<key> class)."""
+    return pg.locator(f".st-key-pg_{field}")
+
+
+CHARTS = '[data-testid="stVegaLiteChart"]'
+MISSION = ("learning_rate", "batch_size", "feature_scale_ratio", "seq_len")
+LAYOUT = ROOT / "artifacts" / "layout.json"
+
+
+def record(key: str, value) -> None:
+    """Layout numbers for the closing note (artifacts/layout.json), as measured."""
+    data = json.loads(LAYOUT.read_text()) if LAYOUT.exists() else {}
+    data[key] = value
+    LAYOUT.write_text(json.dumps(data, indent=1))
 
 
 def test_playground_trains_live_and_lr_slider_changes_the_verdict(server, page):
     page.goto(server + "/")
     wait_finished(page)
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2
+    assert page.locator(CHARTS).count() == 2
     assert "sine: learning" in verdict_lines(page)[0]
     shot(page, "playground-default")
 
@@ -153,6 +202,38 @@ def test_playground_trains_live_and_lr_slider_changes_the_verdict(server, page):
     shot(page, "playground-lr-1e-5")
 
 
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+def test_playground_knobs_and_chart_on_one_projector_screen(server, browser, presenter):
+    """At 1280×720, at load, without scrolling: the four mission knobs and the live
+    prediction chart are in view; presenter mode's chart is at least as wide."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    pg = context.new_page()
+    pg.goto(server + "/?epochs=5" + "&presenter=true" * presenter)
+    wait_finished(pg)
+    if presenter:
+        pg.wait_for_function(
+            "() => getComputedStyle(document.documentElement).fontSize === '22px'",
+            timeout=30_000)
+    knobs = {f: box(knob(pg, f)) for f in MISSION}
+    chart = box(pg.locator(CHARTS).first)
+    shot(pg, f"layout-playground-1280x720{'-presenter' * presenter}", full_page=False)
+    for field, b in knobs.items():
+        assert inside(b, 1280, 720), (field, b)
+    assert inside(chart, 1280, 720), chart
+    assert chart["width"] >= 700  # the chart has most of the width beside the knobs
+    assert min(b["x"] + b["width"] for b in knobs.values()) <= chart["x"]  # knobs beside it
+    mode = "presenter" if presenter else "normal"
+    record(f"playground_1280x720_{mode}", {
+        "first_knob_y": round(min(b["y"] for b in knobs.values())),
+        "chart_top_y": round(chart["y"]), "chart_bottom_y": round(chart["y"] + chart["height"]),
+        "chart_width": round(chart["width"])})
+    if presenter:
+        normal = json.loads(LAYOUT.read_text())["playground_1280x720_normal"]
+        assert chart["width"] >= normal["chart_width"], (chart["width"], normal)
+        # axis and legend text of 20 px or more is asserted on the chart spec (AppTest)
+    context.close()
+
+
 def test_shared_url_gives_the_same_numbers(server, page, browser):
     query = "?learning_rate=0.0002&seed=4&epochs=8"
     page.goto(server + "/" + query)
@@ -167,32 +248,108 @@ def test_shared_url_gives_the_same_numbers(server, page, browser):
     other.context.close()
 
 
-@pytest.mark.parametrize("path,name", [("learning_rate", "Learning rate"),
-                                       ("feature_scaling", "Feature scaling"),
-                                       ("sequence_length", "Sequence length")])
-def test_failure_pages_run_broken_and_fix_side_by_side(server, page, path, name):
-    page.goto(f"{server}/{path}")
-    page.get_by_role("button", name="Run both side by side").click()
-    lines = wait_finished(page, n=2)
-    assert len(lines) == 2
-    verdicts = " ".join(verdict_lines(page))
-    assert ": flat" in verdicts and ": learning" in verdicts
-    assert page.get_by_role("heading", name=name, exact=True).count() == 1
-    shot(page, f"failure-{path}")
+def run_both(pg) -> None:
+    pg.get_by_role("button", name="Run both").click()
 
 
-@pytest.mark.parametrize("path,code", [("learning_rate", "lr_too_small"),
-                                       ("outliers", "outliers")])
-def test_apply_fix_reruns_with_the_patch_before_and_after(server, page, path, code):
-    page.goto(f"{server}/{path}")
-    page.get_by_role("button", name="Run both side by side").click()
+@pytest.mark.parametrize("slug", ["lr_too_small", "unscaled_inputs", "window_too_short",
+                                  "lr_too_large", "too_few_epochs", "missing_values",
+                                  "outliers", "spurious_feature", "shape_broadcast"])
+def test_failure_page_run_control_and_both_charts_on_one_screen(server, page, slug):
+    """At 1280×720: before Run, no clock; after Run, the run button and the first chart
+    of the broken and of the fixed run are all in view, side by side."""
+    from lstm_lab.modes import get_mode
+    from lstm_lab.presets import get_preset
+
+    page.goto(f"{server}/{slug}")
+    page.get_by_text("Not run yet").first.wait_for(timeout=60_000)
+    assert not status(page)  # no "Epoch 0/20 — training… 0.0 s" before the run
+    button = box(page.get_by_role("button", name="Run both"))
+    run_both(page)
     wait_finished(page, n=2)
-    page.locator("code", has_text=code).first.wait_for(timeout=60_000)  # the Doctor's finding
-    page.get_by_role("button", name=re.compile("^Apply fix")).first.click()
-    page.get_by_text(f"Before / after the {code} fix").wait_for(timeout=60_000)
-    wait_finished(page, n=4)
-    page.get_by_text("After the fix the verdict is learning").wait_for(timeout=60_000)
-    shot(page, f"apply-fix-{path}")
+    mode = get_mode(slug)
+    broken_config = get_preset(mode.preset_names(mode.pairs[0])[0]).config
+    n = 3 if broken_config.dataset == "multiscale" else 1  # targets per run, a chart each
+    charts = page.locator(CHARTS).all()  # the broken run's charts, the fixed run's, losses
+    broken, fixed = box(charts[0]), box(charts[n])  # the first chart of each side
+    shot(page, f"layout-{slug}-1280x720", full_page=False)
+    for b in (button, broken, fixed):
+        assert inside(b, 1280, 720), (slug, b)
+    assert fixed["x"] > broken["x"] + broken["width"] - 1  # broken | fixed
+    assert broken["width"] >= 500 and fixed["width"] >= 500  # also with three targets each
+    verdicts = " ".join(verdict_lines(page))
+    assert ": learning" in verdicts and re.search(r": (flat|weak|unstable|diverged)", verdicts)
+    heading = page.get_by_role("heading", name=mode.title, exact=True)
+    assert heading.count() == 1
+    if slug == "lr_too_small":
+        record("lr_too_small_1280x720", {
+            "run_button_y": round(button["y"]), "chart_top_y": round(broken["y"]),
+            "chart_bottom_y": round(broken["y"] + broken["height"]),
+            "chart_width": round(broken["width"])})
+
+
+def test_phone_knobs_next_to_the_chart_and_runs_stacked_with_labels(server, browser):
+    """390×844: the first knob is in view at load and the chart starts on the same screen
+    as the last mission knob; a failure page stacks broken over fixed, each labelled, and
+    no chart is wider than the screen (legends are not cut off)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    pg = context.new_page()
+    pg.goto(server + "/?epochs=5")
+    wait_finished(pg)
+    first, last = box(knob(pg, "learning_rate")), box(knob(pg, "seq_len"))
+    chart = box(pg.locator(CHARTS).first)
+    shot(pg, "layout-playground-390x844", full_page=False)
+    assert inside(first, 390, 844)
+    assert chart["y"] + 60 - last["y"] <= 844  # chart top and the knobs fit one screen
+    assert chart["x"] >= 0 and chart["x"] + chart["width"] <= 390
+    record("playground_390x844", {"first_knob_y": round(first["y"]),
+                                  "chart_top_y": round(chart["y"])})
+    pg.goto(server + "/lr_too_small")
+    run_both(pg)
+    wait_finished(pg, n=2)
+    labels = [box(pg.get_by_text(t, exact=True).first) for t in ("Broken", "Fixed")]
+    charts = [box(c) for c in pg.locator(CHARTS).all()]
+    shot(pg, "layout-lr_too_small-390x844")
+    assert labels[1]["y"] > labels[0]["y"] + 200  # stacked, broken first
+    assert all(c["x"] >= 0 and c["x"] + c["width"] <= 390 for c in charts)
+    context.close()
+
+
+def test_apply_fix_sets_the_knob_in_the_url_and_the_widget(server, page):
+    page.goto(f"{server}/?learning_rate=1e-05&epochs=20")
+    wait_finished(page)
+    fix = page.get_by_role("button", name=re.compile("^Apply fix: Learning rate 1e-05"))
+    fix.wait_for(timeout=60_000)
+    fix.click()
+    page.wait_for_function("() => location.search.includes('learning_rate=0.001')",
+                           timeout=30_000)
+    from playwright.sync_api import expect
+
+    slider = page.get_by_role("slider", name=re.compile("Learning rate"))
+    expect(slider).to_have_attribute("aria-valuetext", "0.001", timeout=30_000)
+    page.get_by_text("changed by the fix").first.wait_for(timeout=30_000)
+    page.get_by_text("Before / after the fix").wait_for(timeout=60_000)
+    wait_finished(page, n=3)
+    shot(page, "apply-fix-playground")
+    # the next knob change keeps the fix: the broken config does not come back
+    seq = page.get_by_role("slider", name="Sequence length")
+    seq.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => location.search.includes('seq_len=51')", timeout=30_000)
+    assert "learning_rate=0.001" in page.url
+
+
+def test_apply_fix_on_a_failure_page_opens_the_playground_with_it(server, page):
+    page.goto(f"{server}/outliers")
+    run_both(page)
+    wait_finished(page, n=2)
+    page.get_by_role("button", name="Apply fix: turn on Remove spikes").click()
+    page.get_by_role("heading", name="Playground").wait_for(timeout=30_000)
+    page.wait_for_function("() => location.search.includes('remove_outliers=true')",
+                           timeout=30_000)
+    page.get_by_text("Before / after the fix").wait_for(timeout=60_000)
+    wait_finished(page, n=3)
+    shot(page, "apply-fix-outliers")
 
 
 def test_upload_a_csv_train_and_see_the_chart(server, page, tmp_path):
@@ -203,11 +360,12 @@ def test_upload_a_csv_train_and_see_the_chart(server, page, tmp_path):
     page.get_by_text("Upload a CSV").click()
     page.locator('input[type="file"]').set_input_files(str(path))
     page.get_by_text("Pre-flight check").wait_for(timeout=60_000)
+    assert page.locator(CHARTS).count() >= 1  # the series, plotted before any training
     page.get_by_role("button", name="Train on this data in the Playground").click()
     wait_finished(page)
     assert "csv_source=upload" in page.url
-    assert page.get_by_text("Your data: upload:").count() == 1
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 2  # prediction + loss
+    assert page.get_by_text("Your data: my series.csv").count() == 1  # its name, not a hash
+    assert page.locator(CHARTS).count() >= 2  # prediction + loss
     shot(page, "your-data-upload")
 
 
@@ -221,7 +379,7 @@ def test_sweep_cell_click_opens_that_config_in_the_playground(server, page):
     page.get_by_text("2/2 cells in").wait_for(timeout=120_000)
     page.get_by_text("Cells as a table").wait_for(timeout=30_000)  # the clickable redraw
     shot(page, "sweep")
-    chart = page.locator('[data-testid="stVegaLiteChart"]').last
+    chart = page.locator(CHARTS).last
     plot = chart.locator("canvas, svg").first.bounding_box()
     # one row of two cells: the left cell is learning_rate 1e-5 (the y axis labels take
     # the first ~60 px, the legend sits below the plot)
@@ -235,15 +393,71 @@ def test_sweep_cell_click_opens_that_config_in_the_playground(server, page):
 
 
 def test_about_page_and_menu(server, page):
+    from lstm_lab.modes import MODES
+
     page.goto(server + "/about")
-    page.get_by_role("heading", name="About LSTM Lab").wait_for(timeout=30_000)
-    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
-    for title in ("Playground", "Learning rate", "Feature scaling", "Sequence length", "About",
-                  "Huge learning rate", "Too few epochs", "Missing values", "Outliers",
-                  "Spurious feature", "Shape bug", "Failure modes"):
-        assert title in nav
-    assert "live" not in nav.lower().split()  # the helper module is not a page
-    shot(page, "about")
+    page.get_by_role("heading", name="About").wait_for(timeout=30_000)
+    nav = page.locator('[data-testid="stTopNav"]').inner_text()
+    for section in ("Explore", "Failure modes", "Help"):
+        assert section in nav
+    # the failure-modes menu lists every registry entry, and leads to its page
+    page.locator('[data-testid="stTopNavSection"]', has_text="Failure modes").click()
+    items = page.get_by_role("menuitem").all_inner_texts()
+    assert [i.split("\n")[-1] for i in items] == [m.title for m in MODES]
+    page.get_by_role("menuitem", name="Window too short").click()
+    page.get_by_role("heading", name="Window too short").wait_for(timeout=30_000)
+    assert page.url.rstrip("/").endswith("/window_too_short")
+    shot(page, "menu-window_too_short")
+
+
+def test_a_first_visit_deep_link_on_a_fresh_server_opens_that_page(browser):
+    """A shared link to a page, the very first request a new server gets, opens that page
+    inside the app's frame (menu, heading, the page's own controls), not the bare file."""
+    proc, url, log = start_server("streamlit-fresh.log", journal=None)
+    try:
+        pg = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+        pg.goto(f"{url}/unscaled_inputs?presenter=true")
+        pg.get_by_role("heading", name="Unscaled inputs").wait_for(timeout=60_000)
+        assert pg.locator('[data-testid="stTopNav"]').count() == 1
+        pg.get_by_role("button", name="Run both").wait_for(timeout=30_000)
+        pg.get_by_role("slider", name=re.compile("Feature scale ratio")).wait_for(timeout=30_000)
+        run_both(pg)  # the first run of a new server waits for its workers, and says so
+        pg.get_by_text("Starting the training workers").first.wait_for(timeout=30_000)
+        pg.wait_for_function(
+            "() => getComputedStyle(document.documentElement).fontSize === '22px'",
+            timeout=30_000)  # the frame's presenter mode came with it
+        shot(pg, "deep-link-fresh-server", full_page=False)
+        pg.context.close()
+    finally:
+        stop_server(proc, log)
+
+
+SCREENS = {"1280x720": (1280, 720, False), "1280x720-presenter": (1280, 720, True),
+           "1920x1080": (1920, 1080, False), "390x844": (390, 844, False)}
+
+
+def test_screenshots_of_every_page_at_four_sizes(server, browser):
+    """Every page at 1280×720 (normal and presenter), 1920×1080 and 390×844, each after
+    its runs finished (failure pages after Run both), saved to artifacts/screenshots/."""
+    from lstm_lab.modes import MODES
+
+    paths = ["", "data", "sweep", "about", *(m.slug for m in MODES)]
+    for name, (w, h, presenter) in SCREENS.items():
+        context = browser.new_context(viewport={"width": w, "height": h}, is_mobile=w < 500)
+        pg = context.new_page()
+        for path in paths:
+            pg.goto(f"{server}/{path}?epochs=5" + "&presenter=true" * presenter)
+            pg.locator('[data-testid="stAppViewContainer"]').wait_for(timeout=60_000)
+            pg.locator("h1").first.wait_for(timeout=60_000)
+            if path in {m.slug for m in MODES}:
+                run_both(pg)
+                wait_finished(pg, n=2, timeout=240)
+            elif path == "":
+                wait_finished(pg)
+            pg.wait_for_timeout(800)  # the last redraw lands
+            shot(pg, f"page-{path or 'playground'}-{name}", full_page=False)
+        context.close()
+    assert len(list(SHOTS.glob("page-*-*.png"))) >= 4 * len(paths)
 
 
 @pytest.mark.slow  # a measurement for the benchmark (bench/run.py runs it), not a check
@@ -322,7 +536,7 @@ def test_busy_pool_queues_and_leaving_pages_frees_the_workers(server, browser):
     shot(tabs[2], "playground-queued")
 
     tabs[0].context.close()  # tab closed
-    tabs[1].get_by_role("link", name="About").click()  # page change
+    menu_item(tabs[1], "Help", "About").click()  # page change
     wait_finished(tabs[2], timeout=60)  # the queued run got a worker
     fresh = browser.new_context().new_page()
     fresh.goto(f"{server}/?epochs=5&seed=203")
@@ -412,15 +626,18 @@ def _cancel_case(server, page, action: str, seed: int) -> dict:
     page.goto(f"{server}/?{CANCEL_RUN}&seed={seed}")
     wait_epoch(page, 3)
     # find the target first (see click_at); the timed part is the click itself
-    target = {"Stop": page.get_by_role("button", name="Stop training"),
-              "page change": page.get_by_role("link", name="About")}.get(action)
-    box = target.bounding_box() if target is not None else None
-    page.get_by_role("slider", name="Learning rate (log scale)").focus()
+    target = None
+    if action == "slider change":
+        page.get_by_role("slider", name="Learning rate (log scale)").focus()
+    elif action == "Stop":
+        target = page.get_by_role("button", name="Stop training").bounding_box()
+    elif action == "page change":  # the menu opened first; the click on its entry is timed
+        target = menu_item(page, "Help", "About").bounding_box()
     t_action = time.time()
     if action == "slider change":
         page.keyboard.press("ArrowLeft")
-    elif box is not None:
-        click_at(page, box)
+    elif target is not None:
+        click_at(page, target)
     elif action == "tab close":
         page.context.close()
     job = next(e["job"] for e in journal(seed) if e["event"] == "started")  # the first run
@@ -490,7 +707,7 @@ def wait_no_runs(url: str, timeout: float = 60) -> bool:
 def test_html_report_downloads_from_the_app_and_opens_offline(server, page, browser, tmp_path):
     page.goto(f"{server}/?epochs=3&seed=9")
     wait_finished(page)
-    page.get_by_text("Export this run").click()
+    page.get_by_role("tab", name="Share & export").click()
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="HTML report").click()
     report = tmp_path / "report.html"
@@ -512,7 +729,7 @@ def test_html_report_downloads_from_the_app_and_opens_offline(server, page, brow
 
 
 def test_presenter_mode_and_walkthrough_on_a_projector(server, page):
-    page.goto(f"{server}/learning_rate?presenter=true&walkthrough=true")
+    page.goto(f"{server}/lr_too_small?presenter=true&walkthrough=true")
     page.get_by_text("Step 1 of 4").wait_for(timeout=60_000)
     wait_finished(page)
     # the style arrives as its own element of the page; give it time to land (twice in CI
@@ -520,7 +737,7 @@ def test_presenter_mode_and_walkthrough_on_a_projector(server, page):
     page.wait_for_function(
         "() => getComputedStyle(document.documentElement).fontSize === '22px'", timeout=30_000)
     shot(page, "presenter-walkthrough-step1")
-    page.get_by_role("button", name="Next ▶").click()
+    page.get_by_role("button", name="Next").click()
     page.get_by_text("Question for the class").wait_for(timeout=30_000)
     page.get_by_role("button", name="Reveal the answer").click()
     page.get_by_text("Adam moves each weight").wait_for(timeout=30_000)

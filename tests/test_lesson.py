@@ -27,12 +27,30 @@ def test_lesson_keys_are_split_from_config_keys():
     ({"seed_hide": "maybe"}, "seed_hide must be true or false"),
     ({"preset": "nope"}, "unknown preset 'nope'"),
     ({"presenter": "2"}, "presenter must be true or false"),
-    ({"lock": "true"}, "lock needs a preset"),
+    ({"lock": "true"}, "lock=true needs a preset"),
+    ({"lock": "colour"}, "cannot lock 'colour': no such control"),
+    ({"doktor_hide": "true"}, "cannot hide 'doktor': no such control or panel"),
 ])
 def test_bad_lesson_keys_are_one_line_each(params, message):
     lesson, _, problems = split_query(params)
     assert len(problems) == 1 and message in problems[0]
     assert not lesson.active
+
+
+def test_panels_hide_and_named_knobs_lock():
+    lesson, rest, problems = split_query({
+        "doctor_hide": "true", "preflight_hide": "1", "lr_find_hide": "false",
+        "lock": "seq_len, epochs", "seq_len": "30"})
+    assert problems == [] and rest == {"seq_len": "30"}
+    assert lesson.hide_panels == {"doctor", "preflight"} and not lesson.hide
+    assert lesson.locked == {"seq_len", "epochs"} and lesson.active
+    # a knob locked by name holds the link's value: apply_lock leaves it alone ...
+    config = ExperimentConfig(seq_len=30)
+    assert lesson.apply_lock(config) == config
+    # ... and the link keeps it, with the lock and the hidden panels
+    link = lesson_link("http://h/", "", lesson, config)
+    again, rest, _ = split_query(dict(parse_qsl(urlsplit(link).query)))
+    assert again == lesson and rest == {"seq_len": "30"}
 
 
 def test_lock_holds_the_presets_knobs_and_nothing_else():
@@ -58,9 +76,9 @@ def test_a_link_round_trips_its_lesson_and_only_the_changed_config():
 
 
 def test_a_link_to_a_failure_page_carries_no_config():
-    link = lesson_link("http://host/", "learning_rate", Lesson(walkthrough=True),
+    link = lesson_link("http://host/", "lr_too_small", Lesson(walkthrough=True),
                        ExperimentConfig(seq_len=80))
-    assert link == "http://host/learning_rate?walkthrough=true"
+    assert link == "http://host/lr_too_small?walkthrough=true"
     with pytest.raises(ConfigError, match="unknown page"):
         lesson_link("http://host/", "../etc", Lesson())
 

@@ -104,7 +104,9 @@ def test_shipped_co2_preflight_finds_the_yearly_season():
     col = report.columns[0]
     assert col.name == "co2_ppm" and abs(col.period - 52) <= 2 and col.period_strength > 0.5
     assert 0.02 < col.missing_share < 0.03  # 59 weeks without data
-    text = " ".join(report.warnings)
+    text = " ".join(w.text for w in report.warnings)
+    fixes = [w.fix for w in report.warnings]
+    assert {"seq_len": col.period} in fixes and {"impute": True} in fixes
     assert "window 12 is shorter than the" in text and "missing values" in text
     assert "outside its training range (a trend)" in text
 
@@ -119,7 +121,9 @@ def test_preflight_finds_the_generator_period(dataset, period, expected):
 def test_preflight_warns_about_unscaled_columns():
     report = preflight(ExperimentConfig(dataset="multiscale", feature_scale_ratio=1e4,
                                         scale_inputs=False))
-    assert any("larger than `small`: scaling is off" in w for w in report.warnings)
+    scale = [w for w in report.warnings if "larger than 'small'" in w.text]
+    assert len(scale) == 1 and scale[0].fix == {"scale_inputs": True}
+    assert scale[0].text.endswith("and Standardise columns is off")  # the knob's own name
     assert not preflight(ExperimentConfig()).warnings  # the healthy default: nothing to say
 
 
@@ -171,3 +175,29 @@ def test_time_column_is_guessed_only_when_it_looks_like_time():
     assert guess_time_column(parse_csv(b"date,v\n2020-01-01,5\n2020-01-08,3\n")) == "date"
     assert guess_time_column(parse_csv(b"price,v\n1,5\n2,3\n3,4\n")) == ""
     assert guess_time_column(parse_csv(b"week,v\n3,5\n2,3\n")) == ""
+
+
+@pytest.mark.parametrize("text,values,note", [
+    ("d;p\n1;50,691\n2;51,2\n", [50.691, 51.2], "read decimal commas (50,691 → 50.691)"),
+    ("d;p\n1;1.234,5\n2;2.000,25\n", [1234.5, 2000.25], "read decimal commas"),
+    ("d;p\n1;1 234,5\n2;12,5\n", [1234.5, 12.5], "read decimal commas"),
+    ('d,p\n1,"1,234.5"\n2,"2,000"\n', [1234.5, 2000.0], "read thousands commas"),
+    ("d,p\n1,50.5\n2,51\n", [50.5, 51.0], None),  # plain numbers: nothing to say
+])
+def test_numbers_in_a_locales_style_are_read_and_noted(text, values, note):
+    table = parse_csv(text.encode())
+    assert list(table.frame["p"]) == values
+    assert (note is None and not table.notes) or any(note in n for n in table.notes)
+
+
+def test_a_comma_that_could_be_either_is_one_line_naming_the_fix():
+    with pytest.raises(DataError, match="decimal mark or a thousands separator.*Save the file"):
+        parse_csv(b"d\tp\n1\t1,234\n2\t2,000\n")
+
+
+def test_an_upload_keeps_its_file_name_for_the_screens():
+    from lstm_lab.tabular import source_name
+
+    source = store_upload(b"t,y\n1,2\n2,3\n", "my <sales>.csv")
+    assert source_name(source) == "my <sales>.csv"
+    assert source_name("co2").startswith("co2 (shipped")

@@ -1,0 +1,5 @@
+"""Learning rate too small: the broken run beside its fix, live, same seed."""
+
+from ui.layouts import failure_page
+
+failure_page("lr_too_small")

@@ -1,0 +1,5 @@
+"""Shape broadcast: the broken run beside its fix, live, same seed."""
+
+from ui.layouts import failure_page
+
+failure_page("shape_broadcast")

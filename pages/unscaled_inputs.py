@@ -1,0 +1,5 @@
+"""Unscaled inputs: the broken run beside its fix, live, same seed."""
+
+from ui.layouts import failure_page
+
+failure_page("unscaled_inputs")

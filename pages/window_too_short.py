@@ -1,0 +1,5 @@
+"""Window too short: the broken run beside its fix, live, same seed."""
+
+from ui.layouts import failure_page
+
+failure_page("window_too_short")

@@ -1,0 +1,303 @@
+"""Whole screens: the Playground, a failure page (broken | fixed), the guided walkthrough.
+
+Laid out for a 1280×720 projector first: the knobs and the live chart (the Playground),
+or the run button and both charts (a failure page), are on the first screen without
+scrolling; stories, tools and details follow below. On a phone the columns stack: knobs
+right above the chart, the broken run above the fixed one, each labelled.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lstm_lab import ExperimentConfig, text
+from lstm_lab.config import DATASETS, OPTIMIZERS, describe
+from lstm_lab.modes import LR_OPTIONS, RATIO_OPTIONS, STEPS, FailureMode, Pair, get_mode
+from lstm_lab.presets import get_preset
+from lstm_lab.tabular import source_name
+from ui.live import Panel, run_live
+from ui.navigation import require_app
+from ui.panels import before_after, doctor_panel, export_panel, import_box, lesson_builder, \
+    lesson_locks_line, lr_finder, preflight_label, preflight_panel, share_box
+from ui.state import CSV_FIELDS, apply_patch, build_config, changed, lesson, locked, \
+    md_escape, panel_shown, show_problems, shown, start_playground, sync_url
+
+BATCH_OPTIONS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+UNITS_OPTIONS = (2, 4, 8, 16, 32, 64, 128)
+MISSION = ("learning_rate", "batch_size", "feature_scale_ratio", "seq_len")
+# collapsed groups under the mission knobs: (title, fields)
+GROUPS = (("More knobs", ("epochs", "horizon", "noise", "units", "scale_inputs", "seed",
+                         "optimizer", "period", "n_steps", "test_fraction")),
+          ("Fix or break the data", ("impute", "remove_outliers", "difference", "missing_share",
+                                     "outlier_share", "spurious_feature", "shape_bug")))
+NOT_FOR_CSV = ("noise", "feature_scale_ratio", "period", "n_steps")  # the file sets these
+IDLE = "Not run yet — press ▶ Run both. Runs done before on this server replay at once."
+
+
+# --- the Playground -------------------------------------------------------------------------
+def _options(options, field: str) -> list:
+    """A slider's option list that also holds the knob's current value (from a link or a
+    fix), so no value is ever refused or snapped."""
+    return sorted(set(options) | {st.session_state[f"pg_{field}"]})
+
+
+class Knobs:
+    """The Playground's controls, keyed ``pg_<field>``: left out where the lesson hides
+    them or the data makes them meaningless, greyed out where it locks them, highlighted
+    while they hold the value an applied fix gave them."""
+
+    def __init__(self, dataset: str):
+        self.values: dict = {}
+        self.csv = dataset == "csv"
+        self.multiscale = dataset == "multiscale"
+
+    def add(self, field: str, widget, *args, note: str = "", off: bool = False, **kwargs):
+        if not shown(field) or (self.csv and field in NOT_FOR_CSV):
+            return
+        label = text.label(field) + note
+        if changed(field):
+            label = f":orange-background[{label}] :material/arrow_back: changed by the fix"
+        self.values[field] = widget(label, *args, key=f"pg_{field}", help=describe(field),
+                                    disabled=locked(field) or off, **kwargs)
+
+    def mission(self) -> None:
+        """The four knobs of the lab's question, always on the first screen."""
+        g = "{:g}".format
+        self.add("learning_rate", st.select_slider, _options(LR_OPTIONS, "learning_rate"),
+                 format_func=g, note=" (log scale)")
+        self.add("batch_size", st.select_slider, _options(BATCH_OPTIONS, "batch_size"))
+        self.add("feature_scale_ratio", st.select_slider,
+                 _options(RATIO_OPTIONS, "feature_scale_ratio"), format_func=g,
+                 note="" if self.multiscale else " (multiscale)",
+                 off=not self.multiscale)
+        self.add("seq_len", st.slider, 1, max(300, st.session_state.pg_seq_len))
+
+    def group(self, field: str) -> None:
+        s = st.session_state
+        widgets = {
+            "horizon": (st.slider, (1, max(100, s.pg_horizon)), {}),
+            "epochs": (st.slider, (1, max(100, s.pg_epochs)), {}),
+            "noise": (st.slider, (0.0, max(3.0, s.pg_noise)), {"step": 0.05}),
+            "units": (st.select_slider, (_options(UNITS_OPTIONS, "units"),), {}),
+            "scale_inputs": (st.toggle, (), {}),
+            "seed": (st.number_input, (0, 2**31 - 1), {"step": 1}),
+            "impute": (st.toggle, (), {}),
+            "remove_outliers": (st.toggle, (), {}),
+            "difference": (st.toggle, (), {}),
+            "missing_share": (st.slider, (0.0, 0.5), {"step": 0.01}),
+            "outlier_share": (st.slider, (0.0, 0.2), {"step": 0.005, "format": "%.3f"}),
+            "spurious_feature": (st.toggle, (), {}),
+            "shape_bug": (st.toggle, (), {}),
+            "optimizer": (st.selectbox, (OPTIMIZERS,), {}),
+            "period": (st.number_input, (2, 10_000), {}),
+            "n_steps": (st.number_input, (100, 20_000), {"step": 100}),
+            "test_fraction": (st.slider, (0.05, 0.5), {"step": 0.05}),
+        }
+        widget, args, kwargs = widgets[field]
+        self.add(field, widget, *args, **kwargs)
+
+    def groups(self) -> None:
+        for title, fields in GROUPS:
+            # a fix that changed a knob in here opens the group (a new key: a new expander)
+            opened = any(changed(f) for f in fields)
+            with st.expander(title, expanded=opened,
+                             key=f"pg_group_{title.split()[0].lower()}{'_open' * opened}"):
+                if title.startswith("Fix"):
+                    st.caption("Fixes first, then faults to inject into what the model reads.")
+                for field in fields:
+                    self.group(field)
+
+
+def playground() -> None:
+    """The four mission knobs beside the live prediction chart; every other tool below."""
+    require_app()
+    start_playground()  # first visit in this session: the widgets start from the link
+    show_problems(st.session_state.pg_problems)
+    start = st.session_state.pg
+    knob_col, out = st.columns([1, 3], gap="medium")
+    with knob_col:
+        knobs = Knobs(st.session_state.get("pg_dataset", start["dataset"]))
+        knobs.add("dataset", st.selectbox, DATASETS)
+        knobs.mission()
+        knobs.groups()
+        lesson_locks_line()
+    config = build_config({**start, **knobs.values, **{k: start[k] for k in CSV_FIELDS}})
+    if config is None:
+        st.stop()
+    sync_url(config)
+    key = config.to_json()
+    with out:
+        if config.dataset == "csv":
+            st.caption(f"Your data: {md_escape(source_name(config.csv_source))}, "
+                       f"{config.n_steps} rows — set it up on **Your data**.")
+        row = st.container(horizontal=True, vertical_alignment="center")
+        status = row.empty()  # the run's status line, beside its buttons
+        row.space("stretch")
+        if row.button("Stop training", icon=":material/stop:", help="halt the run in flight"):
+            st.session_state.pg_stopped = key
+        if row.button("Run again", icon=":material/replay:", help="start this config again"):
+            st.session_state.pop("pg_stopped", None)
+        panel = Panel(config, memo="pg_last", height=250, status=status)
+        doctor_box = st.container()
+    fix = st.session_state.get("pg_fix")
+    fix_box = st.container() if fix and fix[1] == key else None
+    export_box = _tools(config)
+    if st.session_state.get("pg_stopped") == key:
+        panel.draw()
+        with out:
+            st.info("Stopped. Change a knob or press **Run again** to train.")
+        return
+    result = run_live([panel])[0]
+    with doctor_box:
+        doctor_panel(result, "pg")
+    if fix_box is not None:
+        with fix_box:
+            before_after(ExperimentConfig.from_json(fix[0]), config, fix[2])
+    with export_box:
+        export_panel(result, "pg")
+
+
+def _tools(config: ExperimentConfig):
+    """The secondary tools, in tabs under the run; returns the export tab (filled once
+    the run ends)."""
+    names = ["Share & export"]
+    if panel_shown("preflight"):
+        names.insert(0, preflight_label(config))
+    if panel_shown("lr_find"):
+        names.append("Learning-rate range test")
+    teacher = not lesson().active  # students on a lesson link get the lesson, not tools
+    if teacher:
+        names += ["Import a config", "Build a lesson link"]
+    tabs = dict(zip(names, st.tabs(names)))
+    for name, tab in tabs.items():
+        with tab:
+            if name.startswith("Pre-flight"):
+                preflight_panel(config)
+            elif name == "Learning-rate range test":
+                lr_finder(config)
+            elif name == "Import a config":
+                import_box()
+            elif name == "Build a lesson link":
+                lesson_builder(config)
+            else:
+                share_box(config)
+    return tabs["Share & export"]
+
+
+# --- a failure page ------------------------------------------------------------------------
+def _to_playground(config: ExperimentConfig, patch: dict, code: str) -> None:
+    """A fix button on a failure page: the Playground opens with the fix on its knobs."""
+    apply_patch(config, patch, code)
+    st.session_state.goto_playground = True
+
+
+def _configs(mode: FailureMode, pair: Pair) -> tuple[ExperimentConfig, ExperimentConfig]:
+    """The pair's broken and fixed configs, with the page's knob applied."""
+    broken_name, fixed_name = mode.preset_names(pair)
+    broken, fixed = get_preset(broken_name).config, get_preset(fixed_name).config
+    knob = mode.knob
+    if knob is not None:
+        value = st.session_state.get(f"{mode.slug}_knob", knob.value)
+        fixed = fixed.replace(**{knob.field: value})
+        if knob.both:
+            broken = broken.replace(**{knob.field: value})
+    return broken, fixed
+
+
+def failure_page(slug: str) -> None:
+    """One failure mode: its run button and knob, the broken and the fixed run side by
+    side (stacked on a phone), the story, then each run's details and doctor."""
+    require_app()
+    if st.session_state.pop("goto_playground", False):
+        st.switch_page("pages/playground.py")
+    mode = get_mode(slug)
+    controls = st.columns([1.1, 2, 1.3], vertical_alignment="bottom")
+    pair = mode.pairs[0]
+    if len(mode.pairs) > 1:  # a radio wraps on a phone where a segmented control is cut
+        labels = [p.label for p in mode.pairs]
+        chosen = controls[1].radio("Broken run", labels, horizontal=True, key=f"{slug}_pair")
+        pair = mode.pairs[labels.index(chosen)]
+    elif mode.knob is not None:
+        k = mode.knob
+        controls[1].select_slider(k.label, k.options, value=k.value, format_func=k.text,
+                                  key=f"{slug}_knob")
+    broken, fixed = _configs(mode, pair)
+    walk = controls[2].toggle("Guided walkthrough", key=f"{slug}_walk",
+                              value=lesson().walkthrough,
+                              help="four steps, with a question for the class")
+    if walk:
+        walkthrough(mode, pair, broken, fixed)
+        return
+    if controls[0].button("Run both", icon=":material/play_arrow:", type="primary",
+                          key=f"{slug}_run"):
+        st.session_state[f"{slug}_on"] = True
+    side_by_side(mode, pair, broken, fixed, run=bool(st.session_state.get(f"{slug}_on")))
+
+
+def side_by_side(mode: FailureMode, pair: Pair, broken: ExperimentConfig,
+                 fixed: ExperimentConfig, run: bool, story: bool = True) -> None:
+    """Broken and fixed, both live with the same seed: charts first, then the story, then
+    each run's loss, scores, doctor and exports."""
+    heads = st.columns(2, gap="medium")
+    if story:
+        with st.expander("What you see, why, and the fix", expanded=True):
+            st.markdown(mode.story)
+    details = st.columns(2, gap="medium")
+    idle = None if run else IDLE
+    with heads[0]:
+        a = Panel(broken, f":red[Broken] — {md_escape(pair.label)}", details=details[0],
+                  idle=idle, height=230)
+    with heads[1]:
+        b = Panel(fixed, f":green[Fixed] — {md_escape(pair.fixed_label)}", details=details[1],
+                  idle=idle, height=230)
+    if not run:
+        a.draw()
+        b.draw()
+        return
+    run_live([a, b])
+    for col, panel, side in ((details[0], a, "a"), (details[1], b, "b")):
+        with col:
+            doctor_panel(panel.result, f"{mode.slug}_{side}", apply=_to_playground)
+            with st.expander("Export this run", icon=":material/download:"):
+                export_panel(panel.result, f"{mode.slug}_{side}")
+
+
+# --- the guided walkthrough -------------------------------------------------------------------
+def walkthrough(mode: FailureMode, pair: Pair, broken: ExperimentConfig,
+                fixed: ExperimentConfig) -> None:
+    """Four steps with Back / Next; the step and the revealed answer live in the session."""
+    step_key, shown_key = f"{mode.slug}_step", f"{mode.slug}_revealed"
+    step = st.session_state.setdefault(step_key, 1)
+    st.progress(step / len(STEPS), text=f"Step {step} of {len(STEPS)}: {STEPS[step - 1]}")
+    row = st.container(horizontal=True)
+    row.button("Back", icon=":material/chevron_left:", key=f"{mode.slug}_back",
+               disabled=step == 1, on_click=_move, args=(step_key, -1))
+    row.button("Next", icon=":material/chevron_right:", key=f"{mode.slug}_next",
+               disabled=step == len(STEPS), type="primary", on_click=_move,
+               args=(step_key, 1))
+    if step == 1:
+        st.markdown(f"**{md_escape(pair.label)}** — watch the prediction (red) against the "
+                    "target (dark) while it trains.")
+        _alone(broken, pair)
+    elif step == 2:
+        st.markdown(f"**Question for the class:** {mode.question}")
+        if st.button("Reveal the answer", key=f"{mode.slug}_reveal"):
+            st.session_state[shown_key] = True
+        if st.session_state.get(shown_key):
+            st.success(mode.answer)
+        else:
+            st.caption("Let the class answer first; the answer stays hidden until asked.")
+        _alone(broken, pair)
+    else:
+        if step == 4:
+            st.success(f"**Takeaway:** {mode.takeaway}")
+        side_by_side(mode, pair, broken, fixed, run=True, story=False)
+
+
+def _move(step_key: str, by: int) -> None:
+    st.session_state[step_key] = min(max(st.session_state[step_key] + by, 1), len(STEPS))
+
+
+def _alone(config: ExperimentConfig, pair: Pair) -> None:
+    """The broken run on its own (live; a run done before replays at once)."""
+    run_live([Panel(config, f":red[Broken] — {md_escape(pair.label)}", height=230)])

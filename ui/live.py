@@ -1,0 +1,219 @@
+"""The live view of a run: submit it to the runner, redraw its charts as epochs arrive.
+
+UI only: every number comes from :mod:`lstm_lab` (runs from its runner, scores and axes
+from :mod:`lstm_lab.views`, charts from :mod:`lstm_lab.charts`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import time
+
+import streamlit as st
+
+from lstm_lab import ExperimentConfig, charts, text, views
+from lstm_lab.runner import InProcessRunner, ProcessRunner
+from ui.state import chart_style, md_escape
+
+BADGE = {"learning": "green", "weak": "yellow", "unstable": "orange", "flat": "red",
+         "diverged": "violet"}
+WARMING = "Starting the training workers — about 10 s, once per server."
+
+
+@st.cache_resource
+def get_runner():
+    """One runner per server, shared by every session (and so is its replay cache)."""
+    if os.environ.get("LSTM_LAB_RUNNER") == "inprocess":
+        return InProcessRunner(workers=1)
+    return ProcessRunner()
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def get_preview(config_json: str) -> views.Preview:
+    return views.preview(ExperimentConfig.from_json(config_json))
+
+
+class Panel:
+    """One run's live view: a heading, its status line, one chart per target and the
+    verdict badges where it is created; the loss curve and the score table in ``details``
+    (a container further down the page), or right below.
+
+    ``idle`` is the status shown before the run is asked for (a failure page before its
+    Run button): the targets are drawn, with no prediction and no clock. ``status`` is
+    a placeholder for the status line elsewhere (a row that also holds buttons).
+    """
+
+    def __init__(self, config: ExperimentConfig, title: str | None = None, *, height: int = 240,
+                 memo: str | None = None, details=None, idle: str | None = None, status=None):
+        self.config, self.memo, self.idle = config, memo, idle
+        self.preview = get_preview(config.to_json())
+        n = len(self.preview.target_names)
+        # several targets stack, each as wide as the panel: a bit shorter each
+        self.height = height if n == 1 else max(130, int(height * 0.62))
+        self.reports: list = []
+        self.result = None
+        self.error: str | None = None
+        self.queued = 0
+        self.warming = False
+        self.started = self.done = self.replayed = False
+        self.t0 = time.monotonic()
+        self.stale = False  # epochs have arrived that the charts do not show yet
+        self.drawn_at = self.status_at = 0.0
+        # one tight block (see PANEL_CSS): heading, status, charts and badges stay the same
+        # height side by side, whatever one run's status says
+        key = hashlib.sha1(f"{title}|{memo}|{config.to_json()}".encode()).hexdigest()[:12]
+        with st.container(key=f"panel-{key}"):
+            if title:
+                st.markdown(f"**{title}**")
+            self._status = status if status is not None else st.empty()  # or beside buttons
+            self._charts, self._badges = st.empty(), st.empty()
+        with details if details is not None else st.container():
+            self._loss, self._table = st.empty(), st.empty()
+        saved = st.session_state.get(memo) if memo else None
+        if saved and saved[0] == config.to_json():  # a run this session stopped part-way
+            self.reports = list(saved[1])
+
+    def remember(self) -> None:
+        if self.memo:
+            st.session_state[self.memo] = (self.config.to_json(), list(self.reports))
+
+    def apply(self, events: list[tuple]) -> None:
+        for kind, payload in events:
+            if kind == "queued":
+                self.queued = payload
+            elif kind == "started":
+                self.queued, self.t0, self.started = 0, time.monotonic(), True
+            elif kind == "epoch":
+                self.reports.append(payload)
+            elif kind == "done":
+                self.result, self.done = payload, True
+            elif kind == "error":
+                self.error, self.done = payload, True
+
+    def status_text(self) -> str:
+        n = self.config.epochs
+        k = self.reports[-1].epoch if self.reports else 0
+        if self.result is not None:
+            r = self.result
+            how = "stopped" if r.stopped else "diverged (NaN loss)" if r.diverged \
+                else "finished"
+            extra = " (replayed)" if self.replayed else ""
+            return f"Epoch {k}/{n} — {how} in {r.train_seconds:.1f} s{extra}"
+        if self.warming:
+            return WARMING
+        if self.queued:
+            return f"Queued — place {self.queued}: waiting for a free worker."
+        if self.started:
+            return f"Epoch {k}/{n} — training… {time.monotonic() - self.t0:.1f} s"
+        if self.reports:  # the epochs of a run this session stopped, kept on screen
+            return f"Epoch {k}/{n} — stopped"
+        return self.idle or "Waiting for a worker…"
+
+    def draw_status(self) -> None:
+        self.status_at = time.monotonic()
+        if self.error:
+            self._status.error(md_escape(self.error))
+        else:
+            self._status.caption(self.status_text())
+
+    def draw(self) -> None:
+        """Charts, verdicts, loss and scores; the status line last, so that once it says
+        "finished" everything above it shows the final epoch."""
+        self.stale, self.drawn_at = False, time.monotonic()
+        last = self.reports[-1] if self.reports else None
+        preds = last.predictions if last is not None else None
+        style = chart_style()
+        with self._charts.container():
+            for j in range(len(self.preview.target_names)):
+                st.altair_chart(charts.prediction_chart(self.preview, j, preds, self.height,
+                                                        style), width="stretch")
+        if last is not None:
+            diverged = self.result.diverged if self.result is not None else not (
+                math.isfinite(last.train_loss) and math.isfinite(last.test_loss))
+            targets, _ = self.preview.score(last.predictions, diverged)
+            self._badges.markdown("  \n".join(badge(t) for t in targets))
+            self._loss.altair_chart(charts.loss_chart(
+                [r.train_loss for r in self.reports], [r.test_loss for r in self.reports],
+                self.config.epochs, style), width="stretch")
+            self._table.dataframe(views.target_table(targets), hide_index=True,
+                                  width="stretch")
+        self.draw_status()
+
+
+def badge(t) -> str:
+    """Verdict badge, then flatness and R² beside the baselines' R²."""
+    name = md_escape(t.name)
+    if not t.predictable:  # pure noise: flat is the right answer, not a failure
+        mark = f":gray-badge[{name}: {t.verdict} (pure noise: nothing to learn)]"
+    elif t.verdict == "diverged":
+        mark = f":violet-badge[{name}: diverged — no prediction]"
+    else:
+        mark = f":{BADGE[t.verdict]}-badge[{name}: {t.verdict}]"
+    base = ", ".join(f"{k} {text.num(b.r2)}" for k, b in t.baselines.items())
+    return (f"{mark} flatness **{text.num(t.scores.flatness)}** · R² "
+            f"**{text.num(t.scores.r2)}** (baselines' R²: {base})")
+
+
+# LSTM_LAB_THROTTLE=off: redraw every tick however many runs wait (bench/classroom.py
+# compares the two)
+THROTTLE = os.environ.get("LSTM_LAB_THROTTLE", "on") != "off"
+QUEUED_TICK = 1.0 if THROTTLE else 0.0  # a queued panel's unchanged status: once a second
+
+
+def redraw_gap(waiting: int, tick: float) -> float:
+    """Seconds between chart redraws of a running panel. Every tick while no run waits;
+    with runs queued, slower (up to 1 s): the server's one core of Python then goes to
+    serving the class, not to redrawing the same charts seven times a second."""
+    return min(max(tick, 1.0), tick * (1 + waiting))
+
+
+def run_live(panels: list[Panel], tick: float = 0.15) -> list:
+    """Submit every panel's config and redraw each as its epochs arrive.
+
+    The script thread only renders; training runs in the runner's workers. If the
+    session moves on (a widget changes, Stop, another page, the tab closes), Streamlit
+    interrupts this loop and ``finally`` cancels the runs, freeing their workers.
+    The status line is written every tick (that is also when Streamlit can interrupt);
+    the charts are redrawn less often while other runs wait (``redraw_gap``).
+    """
+    runner = get_runner()
+    handles = [runner.submit(p.config) for p in panels]
+    try:
+        for p, h in zip(panels, handles):
+            p.replayed = h.replayed
+            p.draw()
+        while not all(p.done for p in panels):
+            time.sleep(tick)
+            gap = redraw_gap(runner.waiting() if THROTTLE else 0, tick)
+            warming = runner.warming()
+            for p, h in zip(panels, handles):
+                if p.done:
+                    continue
+                events = h.poll()
+                if not events and not p.started:
+                    # still in the queue (also while the workers start up, when the
+                    # submit-time position said 0): show the place, not a running clock
+                    events = [("queued", h.position())]
+                changed = bool(events) and events != [("queued", p.queued)]
+                changed |= p.warming != (warming and not p.started)
+                p.warming = warming and not p.started
+                if changed:
+                    p.apply(events)
+                    p.stale = p.stale or any(e[0] != "queued" for e in events)
+                    if any(e[0] == "epoch" for e in events):
+                        # kept as they arrive: a click (Stop) starts the next script run at
+                        # once (Streamlit's fast reruns), before this one has unwound
+                        p.remember()
+                now = time.monotonic()
+                if p.stale and (p.done or now - p.drawn_at >= gap):
+                    p.draw()
+                elif p.started or changed or now - p.status_at >= QUEUED_TICK:
+                    p.draw_status()  # elapsed clock; also lets Streamlit interrupt us
+        # no final redraw: each panel was drawn when its done/error event arrived
+    finally:
+        for p, h in zip(panels, handles):
+            h.cancel()
+            p.remember()
+    return [p.result for p in panels]
