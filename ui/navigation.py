@@ -26,6 +26,10 @@ LAYOUT_CSS = """<style>
 .block-container { padding-top: 3.6rem !important; padding-bottom: 3rem !important; }
 h1 { font-size: 1.75rem !important; padding: 0.1rem 0 0.2rem 0 !important; }
 div[class*="st-key-panel-"] { gap: 0.35rem !important; }  /* a run's heading, status, chart */
+@media (max-width: 640px) {  /* a phone: no projector toggle, tighter rows */
+  .st-key-presenter { display: none !important; }
+  [data-testid="stVerticalBlock"] { gap: 0.6rem !important; }
+}
 </style>"""
 # Presenter mode: larger type everywhere (Streamlit sizes in rem).
 PRESENTER_CSS = """<style>
