@@ -270,6 +270,18 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+# Imported only by the commands that need them (pyproject.toml's `dask` extra): what to install.
+_OPTIONAL = {"distributed": "dask[distributed]", "dask": "dask[distributed]"}
+
+
+def _missing(module: str) -> str:
+    """One line for a package that is not installed: which one, and how to get it."""
+    top = module.split(".")[0]
+    how = (f"pip install '{_OPTIONAL[top]}'" if top in _OPTIONAL
+           else "reinstall LSTM Lab with its dependencies (`pip install .` in its checkout)")
+    return f"the Python package {top!r} is not installed: {how}"
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -285,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lstm_lab: interrupted", file=sys.stderr)
         return 130
+    except ModuleNotFoundError as err:  # an optional dependency (`pip install .` leaves it out)
+        print(f"lstm_lab: error: {_missing(err.name or str(err))}", file=sys.stderr)
+        return 1
     except Exception as err:  # last line of defence: a message, never a traceback
         print(f"lstm_lab: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         return 1
