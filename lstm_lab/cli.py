@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from .config import RULES, ConfigError, describe
@@ -297,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lstm_lab: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `lstm-lab ... | head` stopped reading: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no 2nd error at exit
+        return 141
     except ModuleNotFoundError as err:  # an optional dependency (`pip install .` leaves it out)
         print(f"lstm_lab: error: {_missing(err.name or str(err))}", file=sys.stderr)
         return 1

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -77,3 +78,15 @@ def test_real_process_json_run():
     import json
 
     assert json.loads(proc.stdout)["epochs_run"] == 2
+
+
+def test_a_closed_pipe_is_a_quiet_exit():
+    # `python -m lstm_lab presets | head -0`: the reader is gone before the first write.
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "lstm_lab", "presets"], stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (141, "")
