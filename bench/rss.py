@@ -17,6 +17,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from lstm_lab import ExperimentConfig  # noqa: E402
+from lstm_lab.jobs import Failed  # noqa: E402
 from lstm_lab.runner import ProcessRunner  # noqa: E402
 
 
@@ -49,8 +50,8 @@ def main() -> None:
     t0 = time.perf_counter()
     for i in range(args.runs):
         handle = runner.submit(ExperimentConfig(seed=i))
-        for kind, _ in handle.events():
-            if kind == "error":
+        for event in handle.events():
+            if isinstance(event, Failed):
                 raise SystemExit(f"run {i} failed")
         if (i + 1) % 20 == 0:
             now, _ = total(runner)

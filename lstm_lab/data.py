@@ -23,27 +23,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.preprocessing import StandardScaler
 
 from .config import ExperimentConfig
+from .series import Series
 from .signals import ROBUST_Z, robust_z
-
-
-@dataclass(frozen=True)
-class Series:
-    """A generated (or loaded) multivariate series and what is known about it.
-
-    Attributes
-    ----------
-    values : ndarray of shape (n_steps, n_features)
-    names : column names, length n_features
-    periods : known period of each column in steps, or None where unknown / aperiodic
-    predictable : False for a column known to be pure noise (flat is then correct)
-    targets : indices of the columns the model predicts
-    """
-
-    values: np.ndarray
-    names: tuple[str, ...]
-    periods: tuple[int | None, ...]
-    predictable: tuple[bool, ...]
-    targets: tuple[int, ...]
 
 
 def make_sine(n_steps: int, *, period: int, noise: float, seed: int) -> np.ndarray:

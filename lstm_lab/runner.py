@@ -1,18 +1,13 @@
 """Where runs execute: a bounded pool of worker processes, or threads in this process.
 
-The app submits a config and reads a stream of events from the returned
-:class:`RunHandle`; the runner knows nothing of Streamlit. Events are tuples:
-
-* ``("queued", position)`` -- waiting for a free worker (1 = next);
-* ``("started", None)``;
-* ``("epoch", EpochReport)``;
-* ``("done", ExperimentResult)`` -- finished, stopped or diverged;
-* ``("error", message)`` -- the worker died or the run raised; one line for the user.
-
-A job is a config plus a task: ``"run"`` (train and score, the default) or
-``"lr_find"`` (the learning-rate range test, whose ``done`` payload is an
-:class:`~lstm_lab.lr_find.LRFindResult`). A finished (not stopped) result is cached by
-task and config: submitting the same job again, from any session, replays it at once.
+The app submits a config and a task and reads a stream of typed events from the returned
+:class:`RunHandle`; the runner knows nothing of Streamlit. Jobs, tasks and events are the
+records of :mod:`lstm_lab.jobs`: ``Queued(position)``, ``Started()``, ``Epoch(report)``, then
+``Done(result)`` or ``Failed(message)``. A job is a config plus a task: ``RUN`` (train and
+score, the default), ``LR_FIND`` (the learning-rate range test, whose result is an
+:class:`~lstm_lab.lr_find.LRFindResult`) or ``SweepCell(x_field, y_field)``. A finished (not
+stopped) result is cached by task and config: submitting the same job again, from any
+session, replays it at once.
 
 A runner can keep a *journal*: one JSON line per job event (submitted, started,
 cancel, finished) in the file named by ``LSTM_LAB_JOURNAL``. It is how a class
@@ -31,12 +26,13 @@ import queue
 import threading
 import time
 from collections import OrderedDict, deque
+from dataclasses import dataclass
 from typing import Iterator
 
 from .config import ExperimentConfig
+from .jobs import (FINAL, RUN, Done, Epoch, Event, Failed, Job, Queued, Started, Task,
+                   Waiting, perform)
 
-FINAL = ("done", "error")
-TASKS = ("run", "lr_find")
 _IDLE = "idle"  # what a slot's wait for work returns when none came in time
 JOURNAL_ENV = "LSTM_LAB_JOURNAL"
 _ids = itertools.count(1)
@@ -50,7 +46,7 @@ class Journal:
         self._lock = threading.Lock()
 
     def write(self, event: str, handle: "RunHandle", **fields) -> None:
-        self.note(event, job=handle.id, task=handle.task, seed=handle.config.seed,
+        self.note(event, job=handle.id, task=handle.task.name, seed=handle.config.seed,
                   epochs=handle.config.epochs, **fields)
 
     def note(self, event: str, **fields) -> None:
@@ -67,31 +63,6 @@ def read_journal(path: str) -> list[dict]:
     """The events a journal holds, oldest first."""
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
-
-
-def cell_task(x_field: str, y_field: str) -> str:
-    """The task name of one sweep cell (a Cell result, see lstm_lab.sweep)."""
-    return f"cell:{x_field}:{y_field}"
-
-
-def _known(task: str) -> bool:
-    return task in TASKS or (task.startswith("cell:") and task.count(":") == 2)
-
-
-def perform(task: str, config: ExperimentConfig, on_epoch, should_stop):
-    """Run one job where this is called (a worker process or a runner thread)."""
-    if task.startswith("cell:"):
-        from .sweep import run_cell
-
-        _, x_field, y_field = task.split(":")
-        return run_cell(config, x_field, y_field, should_stop=should_stop)
-    if task == "lr_find":
-        from .lr_find import lr_range_test
-
-        return lr_range_test(config, should_stop=should_stop)
-    from .train import run_experiment
-
-    return run_experiment(config, on_epoch=on_epoch, should_stop=should_stop)
 
 
 class StopWatch:
@@ -130,16 +101,11 @@ class StopWatch:
                 "stop_s_after_cancel": round((self.stopped_at or time.time()) - c, 4)}
 
 
-def _key(task: str, config: ExperimentConfig) -> str:
-    return f"{task}:{config.to_json()}"
-
-
 class RunHandle:
     """One submitted run: its event stream, its state, and a way to cancel it."""
 
-    def __init__(self, config: ExperimentConfig, runner: "_BaseRunner", task: str = "run"):
-        self.config = config
-        self.task = task
+    def __init__(self, job: Job, runner: "_BaseRunner"):
+        self.job = job
         self.id = next(_ids)
         self.replayed = False
         self.last_epoch = 0  # the last epoch reported (what a cancel interrupts)
@@ -178,6 +144,14 @@ class RunHandle:
             self._flag = flag
 
     @property
+    def config(self) -> ExperimentConfig:
+        return self.job.config
+
+    @property
+    def task(self) -> Task:
+        return self.job.task
+
+    @property
     def cancelled(self) -> bool:
         return self._cancelled.is_set()
 
@@ -185,19 +159,20 @@ class RunHandle:
         """Place in the queue (1 = next), or 0 once running."""
         return self._runner._position(self)
 
-    def events(self, timeout: float | None = None) -> Iterator[tuple]:
-        """Yield events until the run is done or fails; ``timeout`` bounds each wait."""
+    def events(self, timeout: float | None = None) -> Iterator[Event]:
+        """Yield events until the run is done or fails; after ``timeout`` s without one,
+        a ``Waiting(position)``."""
         while True:
             try:
                 event = self._events.get(timeout=timeout)
             except queue.Empty:
-                yield ("waiting", self.position())
+                yield Waiting(self.position())
                 continue
             yield event
-            if event[0] in FINAL:
+            if isinstance(event, FINAL):
                 return
 
-    def poll(self) -> list[tuple]:
+    def poll(self) -> list[Event]:
         """All events that have arrived, without waiting."""
         out = []
         while True:
@@ -206,11 +181,11 @@ class RunHandle:
             except queue.Empty:
                 return out
 
-    def _emit(self, kind: str, payload=None) -> None:
-        if kind == "epoch":
-            self.last_epoch = payload.epoch
-        self._events.put((kind, payload))
-        if kind in FINAL:
+    def _emit(self, event: Event) -> None:
+        if isinstance(event, Epoch):
+            self.last_epoch = event.report.epoch
+        self._events.put(event)
+        if isinstance(event, FINAL):
             self.finished.set()
 
 
@@ -234,24 +209,19 @@ class _BaseRunner:
             t.start()
 
     # --- public ---------------------------------------------------------------------
-    def submit(self, config: ExperimentConfig, task: str = "run") -> RunHandle:
-        if not _known(task):
-            raise ValueError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
-        config = config.validate()
-        handle = RunHandle(config, self, task)
-        cached = self.cached(config, task)
+    def submit(self, config: ExperimentConfig, task: Task = RUN) -> RunHandle:
+        """Queue a job (or replay it from the cache); its events arrive on the handle."""
+        handle = RunHandle(Job(config.validate(), task), self)
+        cached = self.cached(handle.config, task)
         self.journal.write("submitted", handle, replayed=cached is not None)
         if cached is not None:
             handle.replayed = True
-            handle._emit("started")
+            handle._emit(Started())
             for report in getattr(cached, "history", []):
-                handle._emit("epoch", report)
-            handle._emit("done", cached)
+                handle._emit(Epoch(report))
+            handle._emit(Done(cached))
             return handle
-        with self._cond:
-            self._pending.append(handle)
-            handle._emit("queued", len(self._pending) if self.busy >= self.workers else 0)
-            self._cond.notify()
+        self._enqueue(handle)
         return handle
 
     def warming(self) -> bool:
@@ -264,8 +234,8 @@ class _BaseRunner:
         with self._cond:
             return len(self._pending)
 
-    def cached(self, config: ExperimentConfig, task: str = "run"):
-        key = _key(task, config)
+    def cached(self, config: ExperimentConfig, task: Task = RUN):
+        key = Job(config, task).key
         with self._cond:
             result = self._cache.get(key)
             if result is not None:
@@ -280,6 +250,12 @@ class _BaseRunner:
             self._cond.notify_all()
 
     # --- internals ------------------------------------------------------------------
+    def _enqueue(self, handle: RunHandle) -> None:
+        with self._cond:
+            self._pending.append(handle)
+            handle._emit(Queued(len(self._pending) if self.busy >= self.workers else 0))
+            self._cond.notify()
+
     def _position(self, handle: RunHandle) -> int:
         with self._cond:
             try:
@@ -294,7 +270,7 @@ class _BaseRunner:
                 return None
             while self._pending and self._pending[0].cancelled:
                 dropped = self._pending.popleft()
-                dropped._emit("error", "cancelled before it started")
+                dropped._emit(Failed("cancelled before it started"))
                 self.journal.write("dropped", dropped)
             if self._pending:
                 self.busy += 1
@@ -316,7 +292,7 @@ class _BaseRunner:
                 self.journal.write("started", handle, slot=slot)
                 result = self._execute(slot, handle)
                 if result is not None and not result.stopped:
-                    self._remember(handle.task, result)
+                    self._remember(handle.job, result)
             finally:
                 with self._cond:
                     self.busy -= 1
@@ -326,9 +302,9 @@ class _BaseRunner:
                                    epochs_run=getattr(result, "epochs_run", None),
                                    **handle.stop_stats)
 
-    def _remember(self, task: str, result) -> None:
+    def _remember(self, job: Job, result) -> None:
         with self._cond:
-            self._cache[_key(task, result.config)] = result
+            self._cache[job.key] = result
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
 
@@ -346,22 +322,32 @@ class InProcessRunner(_BaseRunner):
         super().__init__(workers, cache_size, journal)
 
     def _execute(self, slot: int, handle: RunHandle):
-        handle._emit("started")
+        handle._emit(Started())
         watch = StopWatch(lambda: handle.cancelled_at)
 
         def on_epoch(report):
             watch.epoch_done()
-            handle._emit("epoch", report)
+            handle._emit(Epoch(report))
 
         try:
-            result = perform(handle.task, handle.config, on_epoch, watch.should_stop)
+            result = perform(handle.job, on_epoch, watch.should_stop)
         except Exception as err:  # a message for the page, not a traceback
-            handle._emit("error", f"the run failed: {type(err).__name__}: {err}")
+            handle._emit(Failed(f"the run failed: {type(err).__name__}: {err}"))
             return None
         finally:
             handle.stop_stats = watch.stats()
-        handle._emit("done", result)
+        handle._emit(Done(result))
         return result
+
+
+_READY = "ready"  # a worker's first message: TensorFlow loaded, the default shape compiled
+
+
+@dataclass(frozen=True)
+class _Stats:
+    """A worker's note of how promptly its job stopped (see StopWatch): for the journal."""
+
+    stats: dict
 
 
 def _worker_main(conn, cancel_flag, threads: int) -> None:
@@ -372,8 +358,8 @@ def _worker_main(conn, cancel_flag, threads: int) -> None:
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
     # Compile the default Playground shape before the first user asks for it.
-    perform("run", ExperimentConfig(epochs=1), None, None)
-    conn.send(("ready", None))
+    perform(Job(ExperimentConfig(epochs=1)))
+    conn.send(_READY)
     while True:
         try:
             job = conn.recv()
@@ -385,15 +371,14 @@ def _worker_main(conn, cancel_flag, threads: int) -> None:
 
         def on_epoch(report):
             watch.epoch_done()
-            conn.send(("epoch", report))
+            conn.send(Epoch(report))
 
         try:
-            config = ExperimentConfig.from_dict(job["config"])
-            result = perform(job["task"], config, on_epoch, watch.should_stop)
-            conn.send(("stats", watch.stats()))
-            conn.send(("done", result))
+            result = perform(job, on_epoch, watch.should_stop)
+            conn.send(_Stats(watch.stats()))
+            conn.send(Done(result))
         except Exception as err:
-            conn.send(("error", f"the run failed: {type(err).__name__}: {err}"))
+            conn.send(Failed(f"the run failed: {type(err).__name__}: {err}"))
 
 
 class _Worker:
@@ -418,7 +403,7 @@ class _Worker:
         while self.process.is_alive() and time.monotonic() < deadline:
             if self.conn.poll(0.1):
                 try:
-                    return self.conn.recv()[0] == "ready"
+                    return self.conn.recv() == _READY
                 except (EOFError, OSError):
                     return False
         if self.process.is_alive():
@@ -485,25 +470,24 @@ class ProcessRunner(_BaseRunner):
         return w
 
     def _execute(self, slot: int, handle: RunHandle):
-        handle._emit("started")
+        handle._emit(Started())
         # A worker that died while idle can still look alive until it is reaped; if it is
         # lost before saying anything about this job, the job goes to a fresh worker once.
         for attempt in range(2):
             worker = self._worker(slot)
             if not worker.ready:
                 self._workers[slot] = None
-                handle._emit("error", "a worker process could not start; try again")
+                handle._emit(Failed("a worker process could not start; try again"))
                 return None
             lost, heard, result = self._serve(worker, handle)
             if not lost:
                 return result
             self._workers[slot] = None
             if heard or attempt:
-                handle._emit(
-                    "error",
+                handle._emit(Failed(
                     "the worker running this experiment stopped unexpectedly; "
-                    "it has been replaced -- run again",
-                )
+                    "it has been replaced -- run again"
+                ))
                 return None
         return None
 
@@ -512,20 +496,20 @@ class ProcessRunner(_BaseRunner):
         heard = False
         handle._attach(worker.cancel_flag)  # from now on cancel() reaches the worker at once
         try:
-            worker.conn.send({"task": handle.task, "config": handle.config.to_dict()})
+            worker.conn.send(handle.job)
             while True:
                 if not worker.conn.poll(0.05):
                     if not worker.process.is_alive():
                         return True, heard, None
                     continue
-                kind, payload = worker.conn.recv()
+                event = worker.conn.recv()
                 heard = True
-                if kind == "stats":  # for the journal, not the page
-                    handle.stop_stats = payload
+                if isinstance(event, _Stats):  # for the journal, not the page
+                    handle.stop_stats = event.stats
                     continue
-                handle._emit(kind, payload)
-                if kind in FINAL:
-                    return False, True, payload if kind == "done" else None
+                handle._emit(event)
+                if isinstance(event, FINAL):
+                    return False, True, event.result if isinstance(event, Done) else None
         except (EOFError, OSError):
             return True, heard, None
         finally:

@@ -1,26 +1,28 @@
 """What-if sweeps: one experiment per cell of a grid over two config fields.
 
 ``parse_axis("learning_rate=1e-6:1:log:7")`` reads an axis; :func:`grid` builds the
-validated configs; :func:`run_cell` trains one and reduces it to a :class:`Cell` (verdict,
-R², flatness, the doctor's top finding) -- the same function wherever it runs, so a
-cell's numbers do not depend on the backend:
+validated configs; :func:`lstm_lab.cell.run_cell` trains one and reduces it to a
+:class:`~lstm_lab.cell.Cell` (verdict, R², flatness, the doctor's top finding) -- the same
+function wherever it runs, so a cell's numbers do not depend on the backend:
 
-* ``LocalBackend(runner)`` -- the runner's worker pool (or threads, in tests);
+* ``LocalBackend(runner)`` -- ``SweepCell`` jobs on a runner's worker pool (or threads, in
+  tests);
 * ``DaskBackend(address)`` -- a ``dask.distributed`` scheduler, for sweeps that outgrow
   one machine (``LSTM_LAB_DASK_SCHEDULER=tcp://host:8786`` or ``--dask ADDRESS``).
 """
 
 from __future__ import annotations
 
-import math
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
+from .cell import Cell, cell_from_json
 from .config import RULES, ConfigError, ExperimentConfig, coerce
+from .jobs import Done, Failed, SweepCell
 
 MAX_CELLS = 100
 DASK_ENV = "LSTM_LAB_DASK_SCHEDULER"
@@ -31,30 +33,6 @@ NUMERIC = [name for name, r in RULES.items() if r.kind in (int, float) and r.low
 class Axis:
     field: str
     values: tuple
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One finished cell. ``config`` keeps the runner's cache and replay working."""
-
-    config: ExperimentConfig
-    x: float
-    y: float
-    verdict: str
-    r2: float | None
-    flatness: float | None
-    best_baseline_r2: float | None
-    finding: str
-    fix: dict | None
-    seconds: float
-    stopped: bool = False
-
-    def to_dict(self, x_field: str, y_field: str) -> dict:
-        d = asdict(self)
-        d.pop("config")
-        d.pop("stopped")
-        d["patch"] = {x_field: self.x, y_field: self.y}
-        return d
 
 
 def parse_axis(spec: str) -> Axis:
@@ -120,27 +98,6 @@ def grid(base: ExperimentConfig, x: Axis, y: Axis) -> list[tuple[int, int, Exper
     return cells
 
 
-def run_cell(config: ExperimentConfig, x_field: str, y_field: str,
-             should_stop: Callable[[], bool] | None = None) -> Cell:
-    """Train one cell's config and reduce it to what the heatmap shows."""
-    from .doctor import diagnose
-    from .train import run_experiment
-
-    result = run_experiment(config, should_stop=should_stop)
-    top = diagnose(result)[0]
-    judged = [t for t in result.targets if t.predictable] or result.targets
-    worst = min(judged, key=lambda t: -math.inf if t.scores.r2 is None else t.scores.r2)
-    base = max((s.r2 for s in worst.baselines.values() if s.r2 is not None), default=None)
-    return Cell(config, getattr(config, x_field), getattr(config, y_field), result.verdict,
-                worst.scores.r2, worst.scores.flatness, base, top.code, top.fix,
-                round(result.train_seconds, 3), result.stopped)
-
-
-def _cell_from_json(config_json: str, x_field: str, y_field: str) -> Cell:
-    """Dask task: plain arguments in, a picklable Cell out."""
-    return run_cell(ExperimentConfig.from_json(config_json), x_field, y_field)
-
-
 @dataclass
 class SweepResult:
     x: Axis
@@ -164,9 +121,7 @@ class LocalBackend:
         self.runner = runner
 
     def map(self, configs, x_field, y_field, on_cell, should_stop, poll=0.05):
-        from .runner import cell_task
-
-        task = cell_task(x_field, y_field)
+        task = SweepCell(x_field, y_field)
         handles = [self.runner.submit(c, task=task) for c in configs]
         pending = dict(enumerate(handles))
         try:
@@ -174,12 +129,12 @@ class LocalBackend:
                 if should_stop is not None and should_stop():
                     return True
                 for k, h in list(pending.items()):
-                    for kind, payload in h.poll():
-                        if kind == "done":
-                            on_cell(k, payload)
+                    for event in h.poll():
+                        if isinstance(event, Done):
+                            on_cell(k, event.result)
                             del pending[k]
-                        elif kind == "error":
-                            raise RuntimeError(payload)
+                        elif isinstance(event, Failed):
+                            raise RuntimeError(event.message)
                 time.sleep(poll)
         finally:
             for h in handles:
@@ -202,7 +157,7 @@ class DaskBackend:
     def map(self, configs, x_field, y_field, on_cell, should_stop, poll=0.05):
         from distributed import as_completed
 
-        futures = {self.client.submit(_cell_from_json, c.to_json(), x_field, y_field,
+        futures = {self.client.submit(cell_from_json, c.to_json(), x_field, y_field,
                                       pure=False): k for k, c in enumerate(configs)}
         try:
             for future in as_completed(futures):

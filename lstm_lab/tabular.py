@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .config import ConfigError, ExperimentConfig
+from .series import Series
 
 MAX_BYTES = 10 * 1024 * 1024  # the same limit as server.maxUploadSize in .streamlit/
 MAX_ROWS = 20_000  # ExperimentConfig's n_steps limit: longer files keep their last rows
@@ -340,7 +341,6 @@ def columns(table: Table, targets: str, inputs: str) -> tuple[list[str], list[st
 
 def series_for(config: ExperimentConfig):
     """The Series of a ``dataset="csv"`` config (rows must equal ``n_steps``: see fit_config)."""
-    from .data import Series
     from .signals import dominant_period
 
     table = load_table(config.csv_source, config.time_column)

@@ -15,7 +15,8 @@ import pandas as pd
 
 from .charts import domain_of
 from .config import RULES, ConfigError, ExperimentConfig, coerce
-from .data import Series, prepare
+from .data import prepare
+from .series import Series
 from .train import TargetResult, score_targets
 
 

@@ -437,10 +437,10 @@ def test_sweep_page_fills_the_heatmap_and_links_each_cell_to_the_playground():
 
 
 def ran_cell(config):
-    from lstm_lab.runner import cell_task
+    from lstm_lab.jobs import SweepCell
     from ui.live import get_runner
 
-    return get_runner().cached(config, cell_task("learning_rate", "batch_size")) is not None
+    return get_runner().cached(config, SweepCell("learning_rate", "batch_size")) is not None
 
 
 def test_sweep_page_bad_range_is_one_message():

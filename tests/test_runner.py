@@ -7,11 +7,13 @@ import pytest
 
 from conftest import TINY
 from lstm_lab import ExperimentConfig, run_experiment
+from lstm_lab.jobs import (LR_FIND, RUN, Done, Epoch, Failed, Job, Queued, Started, SweepCell,
+                           Waiting)
 from lstm_lab.runner import InProcessRunner, ProcessRunner, read_journal, wait_idle
 
 
 def kinds(handle):
-    return [e[0] for e in handle.events(timeout=60)]
+    return [type(e) for e in handle.events(timeout=60)]
 
 
 @pytest.fixture
@@ -24,44 +26,46 @@ def local():
 def test_in_process_streams_every_epoch_then_done(local):
     cfg = ExperimentConfig(**TINY)
     events = list(local.submit(cfg).events(timeout=60))
-    assert [k for k, _ in events if k != "queued"] == ["started"] + ["epoch"] * 3 + ["done"]
-    result = events[-1][1]
+    assert [type(e) for e in events if not isinstance(e, Queued)] == \
+        [Started] + [Epoch] * 3 + [Done]
+    assert [e.report.epoch for e in events if isinstance(e, Epoch)] == [1, 2, 3]
+    result = events[-1].result
     np.testing.assert_array_equal(result.predictions, run_experiment(cfg).predictions)
 
 
 def test_a_config_already_run_replays_at_once(local):
     cfg = ExperimentConfig(**TINY, seed=11)
-    first = list(local.submit(cfg).events(timeout=60))[-1][1]
+    first = list(local.submit(cfg).events(timeout=60))[-1].result
     again = local.submit(cfg)
     assert again.replayed and again.finished.is_set()
     events = again.poll()
-    assert [k for k, _ in events] == ["started", "epoch", "epoch", "epoch", "done"]
-    assert events[-1][1] is first
+    assert [type(e) for e in events] == [Started, Epoch, Epoch, Epoch, Done]
+    assert events[-1].result is first
 
 
 def test_cancel_stops_within_one_epoch_and_frees_the_slot(local):
     cfg = ExperimentConfig(**{**TINY, "epochs": 200})
     handle = local.submit(cfg)
-    for kind, payload in handle.events(timeout=60):
-        if kind == "epoch" and payload.epoch == 1:
+    for event in handle.events(timeout=60):
+        if isinstance(event, Epoch) and event.report.epoch == 1:
             handle.cancel()
-        if kind == "done":
+        if isinstance(event, Done):
             break
-    assert payload.stopped and payload.epochs_run <= 2
+    assert event.result.stopped and event.result.epochs_run <= 2
     assert wait_idle(local)
     assert local.cached(cfg) is None  # a stopped run is never replayed as if complete
 
 
 def test_waiting_runs_know_their_place(local):
     slow = local.submit(ExperimentConfig(**{**TINY, "epochs": 100}))
-    next(e for e in slow.events(timeout=60) if e[0] == "started")
+    next(e for e in slow.events(timeout=60) if isinstance(e, Started))
     waiting = [local.submit(ExperimentConfig(**TINY, seed=s)) for s in (21, 22)]
     assert [h.position() for h in waiting] == [1, 2]
     assert local.waiting() == 2  # what the app's redraw throttle reads
     waiting[0].cancel()  # a cancelled queued run is dropped without a worker
     slow.cancel()
-    assert kinds(waiting[0])[-1] == "error"
-    assert kinds(waiting[1])[-1] == "done"
+    assert kinds(waiting[0])[-1] is Failed
+    assert kinds(waiting[1])[-1] is Done
     assert local.waiting() == 0
 
 
@@ -75,7 +79,7 @@ def pool():
 def test_worker_processes_give_the_same_numbers_as_in_process(pool):
     cfg = ExperimentConfig(**TINY, seed=3)
     handles = [pool.submit(cfg.replace(seed=s)) for s in (3, 4)]
-    results = [list(h.events(timeout=120))[-1][1] for h in handles]
+    results = [list(h.events(timeout=120))[-1].result for h in handles]
     assert len(set(pool.pids())) == 2
     for s, res in zip((3, 4), results):
         alone = run_experiment(cfg.replace(seed=s))
@@ -85,27 +89,27 @@ def test_worker_processes_give_the_same_numbers_as_in_process(pool):
 
 def test_cancelled_run_frees_its_worker_process(pool):
     handle = pool.submit(ExperimentConfig(**{**TINY, "epochs": 500}, seed=7))
-    for kind, payload in handle.events(timeout=120):
-        if kind == "epoch":
+    for event in handle.events(timeout=120):
+        if isinstance(event, Epoch):
             handle.cancel()
-        if kind == "done":
+        if isinstance(event, Done):
             break
-    assert payload.stopped and payload.epochs_run < 10
+    assert event.result.stopped and event.result.epochs_run < 10
     assert wait_idle(pool)
 
 
 def test_killed_worker_fails_only_its_run_and_is_replaced(pool):
     handle = pool.submit(ExperimentConfig(**{**TINY, "epochs": 500}, seed=8))
-    for kind, payload in handle.events(timeout=120):
-        if kind == "epoch":
+    for event in handle.events(timeout=120):
+        if isinstance(event, Epoch):
             before = set(pool.pids())  # both workers: whichever runs this job dies
             for pid in before:
                 os.kill(pid, signal.SIGKILL)
-        if kind in ("done", "error"):
+        if isinstance(event, (Done, Failed)):
             break
-    assert kind == "error" and "stopped unexpectedly" in payload
+    assert isinstance(event, Failed) and "stopped unexpectedly" in event.message
     nxt = pool.submit(ExperimentConfig(**TINY, seed=9))
-    assert kinds(nxt)[-1] == "done"
+    assert kinds(nxt)[-1] is Done
     # the idle worker killed with it is replaced too, without waiting for a job
     deadline = time.monotonic() + 90
     while not (len(pool.pids()) == 2 and set(pool.pids()).isdisjoint(before)):
@@ -119,8 +123,8 @@ def test_the_journal_records_each_job_and_where_a_cancel_landed(tmp_path):
     try:
         list(runner.submit(ExperimentConfig(**TINY, seed=31)).events(timeout=60))
         long = runner.submit(ExperimentConfig(**{**TINY, "epochs": 300}, seed=32))
-        for kind, payload in long.events(timeout=60):
-            if kind == "epoch" and payload.epoch == 2:
+        for event in long.events(timeout=60):
+            if isinstance(event, Epoch) and event.report.epoch == 2:
                 long.cancel()
         queued = [runner.submit(ExperimentConfig(**TINY, seed=s)) for s in (33, 34)]
         queued[1].cancel()
@@ -149,10 +153,10 @@ def test_a_worker_process_stops_at_the_next_epoch_boundary(tmp_path):
     runner = ProcessRunner(workers=1, journal=str(path))
     try:
         handle = runner.submit(ExperimentConfig(**{**TINY, "epochs": 500}, seed=35))
-        for kind, payload in handle.events(timeout=120):
-            if kind == "epoch" and payload.epoch == 3:
+        for event in handle.events(timeout=120):
+            if isinstance(event, Epoch) and event.report.epoch == 3:
                 handle.cancel()
-        assert payload.stopped and payload.epochs_run < 500
+        assert event.result.stopped and event.result.epochs_run < 500
         assert wait_idle(runner)
     finally:
         runner.shutdown()
@@ -173,7 +177,7 @@ def test_a_worker_that_never_gets_ready_is_killed_and_the_run_says_so(tmp_path):
     runner = Impatient(workers=1, journal=str(path))
     try:
         events = list(runner.submit(ExperimentConfig(**TINY, seed=36)).events(timeout=60))
-        assert events[-1] == ("error", "a worker process could not start; try again")
+        assert events[-1] == Failed("a worker process could not start; try again")
     finally:
         runner.shutdown()
     notes = [e for e in read_journal(str(path)) if e["event"] == "worker_failed"]
@@ -182,3 +186,36 @@ def test_a_worker_that_never_gets_ready_is_killed_and_the_run_says_so(tmp_path):
 
     assert not any(psutil.pid_exists(e["pid"]) and psutil.Process(e["pid"]).status() !=
                    psutil.STATUS_ZOMBIE for e in notes)  # each stuck worker was killed
+
+
+@pytest.mark.parametrize("task,name", [
+    (RUN, "run"), (LR_FIND, "lr_find"),
+    (SweepCell("learning_rate", "batch_size"), "cell:learning_rate:batch_size"),
+])
+def test_a_typed_task_keeps_its_journal_name_and_keys_the_cache(task, name, tmp_path):
+    """The journal's JSON lines keep the task names they had as strings; a job's cache key
+    is its task and config, so an LR_FIND never replays a RUN of the same config."""
+    path = tmp_path / "journal.jsonl"
+    runner = InProcessRunner(workers=1, journal=str(path))
+    cfg = ExperimentConfig(**{**TINY, "epochs": 2}, seed=41)
+    try:
+        assert kinds(runner.submit(cfg, task))[-1] is Done
+        assert runner.cached(cfg, task) is not None
+        assert all(runner.cached(cfg, other) is None
+                   for other in (RUN, LR_FIND, SweepCell("seed", "units")) if other != task)
+    finally:
+        runner.shutdown()
+    assert {e["task"] for e in read_journal(str(path))} == {name}
+    assert Job(cfg, task).key == f"{name}:{cfg.to_json()}"
+
+
+def test_an_unknown_task_is_refused_and_waiting_says_the_place(local):
+    with pytest.raises(ValueError, match="unknown task 'lr_find'"):
+        local.submit(ExperimentConfig(**TINY), task="lr_find")  # a string is not a task
+    slow = local.submit(ExperimentConfig(**{**TINY, "epochs": 100}, seed=42))
+    next(e for e in slow.events(timeout=60) if isinstance(e, Started))
+    queued = local.submit(ExperimentConfig(**TINY, seed=43))
+    assert next(queued.events(timeout=0.01)) in (Queued(1), Waiting(1))
+    slow.cancel()
+    queued.cancel()
+    assert wait_idle(local)

@@ -14,6 +14,7 @@ import time
 import streamlit as st
 
 from lstm_lab import ExperimentConfig, charts, text, views
+from lstm_lab.jobs import Done, Epoch, Event, Failed, Queued, Started
 from lstm_lab.runner import InProcessRunner, ProcessRunner
 from ui.state import chart_style, md_escape
 
@@ -79,18 +80,19 @@ class Panel:
         if self.memo:
             st.session_state[self.memo] = (self.config.to_json(), list(self.reports))
 
-    def apply(self, events: list[tuple]) -> None:
-        for kind, payload in events:
-            if kind == "queued":
-                self.queued = payload
-            elif kind == "started":
-                self.queued, self.t0, self.started = 0, time.monotonic(), True
-            elif kind == "epoch":
-                self.reports.append(payload)
-            elif kind == "done":
-                self.result, self.done = payload, True
-            elif kind == "error":
-                self.error, self.done = payload, True
+    def apply(self, events: list[Event]) -> None:
+        for event in events:
+            match event:
+                case Queued(position):
+                    self.queued = position
+                case Started():
+                    self.queued, self.t0, self.started = 0, time.monotonic(), True
+                case Epoch(report):
+                    self.reports.append(report)
+                case Done(result):
+                    self.result, self.done = result, True
+                case Failed(message):
+                    self.error, self.done = message, True
 
     def status_text(self) -> str:
         n = self.config.epochs
@@ -195,14 +197,14 @@ def run_live(panels: list[Panel], tick: float = 0.15) -> list:
                 if not events and not p.started:
                     # still in the queue (also while the workers start up, when the
                     # submit-time position said 0): show the place, not a running clock
-                    events = [("queued", h.position())]
-                changed = bool(events) and events != [("queued", p.queued)]
+                    events = [Queued(h.position())]
+                changed = bool(events) and events != [Queued(p.queued)]
                 changed |= p.warming != (warming and not p.started)
                 p.warming = warming and not p.started
                 if changed:
                     p.apply(events)
-                    p.stale = p.stale or any(e[0] != "queued" for e in events)
-                    if any(e[0] == "epoch" for e in events):
+                    p.stale = p.stale or any(not isinstance(e, Queued) for e in events)
+                    if any(isinstance(e, Epoch) for e in events):
                         # kept as they arrive: a click (Stop) starts the next script run at
                         # once (Streamlit's fast reruns), before this one has unwound
                         p.remember()

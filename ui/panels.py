@@ -16,6 +16,7 @@ import streamlit as st
 
 from lstm_lab import ConfigError, ExperimentConfig, charts, text, views
 from lstm_lab.doctor import diagnose
+from lstm_lab.jobs import LR_FIND, Done, Failed
 from lstm_lab.lesson import CONTROLS, NOTE_MAX, PAGES, PANELS, Lesson, clean_note, lesson_link
 from lstm_lab.modes import BY_SLUG, LR_OPTIONS
 from lstm_lab.presets import PRESETS
@@ -136,14 +137,14 @@ def lr_finder(config: ExperimentConfig) -> None:
 
 
 def _run_range_test(config: ExperimentConfig):
-    handle = get_runner().submit(config, task="lr_find")
+    handle = get_runner().submit(config, task=LR_FIND)
     try:
         with st.spinner("Running the range test…"):
-            for kind, payload in handle.events(timeout=0.2):
-                if kind == "done":
-                    return payload
-                if kind == "error":
-                    return f"The range test failed: {payload}"
+            for event in handle.events(timeout=0.2):
+                if isinstance(event, Done):
+                    return event.result
+                if isinstance(event, Failed):
+                    return f"The range test failed: {event.message}"
                 time.sleep(0)
     finally:
         handle.cancel()
