@@ -1,11 +1,13 @@
 """The doctor: name the cause of a failed run, with the numbers that support it.
 
-``diagnose(result)`` measures the run and its data -- weight-update ratio, loss curve,
-per-input gradient share, missing values and spikes in what the model read, the
-series' season and how predictable it is for a linear model -- and turns each
-symptom into a :class:`Finding` with a config patch that fixes it. It never reads a
-preset's name: a run from a shared link, the CLI or an uploaded CSV gets the same
-treatment.
+One set of rules, two front ends. :func:`judge` turns :class:`Measurements` -- weight-update
+ratio, loss curve, per-input gradient share, missing values and spikes in what the model
+read, the series' season, how predictable it is for a linear model, the target's scale
+and shape, saturated units -- into :class:`Finding` s, most likely first. The lab's
+``diagnose(result)`` fills the measurements from a lab run (:func:`measure`); the Keras
+callback :class:`lstm_lab.keras.Doctor` fills them from a user's own ``model.fit``. A rule
+never reads a preset's name: a run from a shared link, the CLI, an uploaded CSV or a
+notebook gets the same treatment.
 
 A run whose verdict is ``learning`` -- it beats the mean and keeps up with every naive
 baseline (:data:`lstm_lab.metrics.BASELINE_SLACK`) -- gets the single finding ``healthy``;
@@ -28,20 +30,33 @@ from .train import ExperimentResult
 CODES = (
     "lr_too_small", "lr_too_large", "unscaled_inputs", "window_too_short", "too_few_epochs",
     "missing_values", "outliers", "spurious_feature", "shape_broadcast",
-    "unpredictable_target", "healthy",
+    "unpredictable_target", "unscaled_target", "saturated_units", "healthy",
 )
+# What a lab run can show: the lab always scales its targets and does not record
+# activations, so `unscaled_target` and `saturated_units` come only from a user's own fit.
+LAB_CODES = tuple(c for c in CODES if c not in ("unscaled_target", "saturated_units"))
+
+# per-step ‖ΔW‖/‖W‖ below this (and under 15 % moved in all) is "the weights barely moved"
+SLOW_UPDATE = 1.5e-4
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One diagnosis. ``fix`` is a config patch (field -> value), or None where nothing
-    should be changed (the target is noise) or no patch exists."""
+    """One diagnosis.
+
+    ``fix`` says what to change: for a lab run a config patch (field -> value) that the
+    app's *Apply fix* and the CLI's flags apply; for your own Keras fit
+    (:class:`lstm_lab.keras.Doctor`) the line of code to change. None where nothing
+    should be changed (the target is noise) or no fix exists. ``advice`` is always the
+    fix in a Keras user's terms.
+    """
 
     code: str
     title: str
     evidence: tuple[str, ...]
-    fix: dict | None
+    fix: dict | str | None
     confidence: float  # 0..1; findings are sorted by it, most likely first
+    advice: str = ""
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -52,47 +67,76 @@ class Finding:
 
 @dataclass
 class Measurements:
-    """Everything the rules look at (kept for the evidence lines and for calibration)."""
+    """Everything the rules look at, from either front end (lab run or Keras fit).
+
+    Arrays are per input feature, in the units the model read. ``config`` is the lab
+    run's config (None for a Keras fit): only the lab's config patches need it.
+    """
 
     verdict: str
     diverged: bool
-    losses: list[float]
+    losses: list[float]  # train loss per epoch
     steps_per_epoch: int
     update_ratio: float  # median per-step ‖ΔW‖/‖W‖
-    total_change: float
+    total_change: float  # ‖W_end - W_start‖ / ‖W_start‖
     still_falling: float  # relative train-loss drop per epoch over the last epochs
     end_vs_best: float  # final train loss / best train loss
-    missing: int
+    missing: int  # non-finite input values
     n_values: int
     outliers: int
     worst_z: float
     input_std: np.ndarray  # (F,) training-span std as the model saw it
+    feature_names: tuple[str, ...]
     period: signals.Period
-    probe_now: float | None  # linear probe R² with the run's window
+    probe_now: float | None  # linear probe R² with the run's window (or inputs)
     probe_long: float | None  # ... with a window of one season
+    window: int | None  # steps per input window (None: no time axis)
     long_window: int
     best_baseline_r2: float | None
+    learning_rate: float
+    optimizer: str
+    epochs: int
+    flatness: float | None = None
+    missing_targets: int = 0
+    nan_epoch: int | None = None  # first epoch whose loss was not finite
     spurious: list[tuple[str, float, float, float]] = field(default_factory=list)
     grad_share: dict[str, float] = field(default_factory=dict)
-    target_shape: tuple = ()
+    # (target shape, output shape) per sample when they differ and the loss broadcast them
+    broadcast: tuple[tuple, tuple] | None = None
+    target_mean: float = 0.0  # the target as the loss saw it
+    target_std: float = 1.0
+    prediction_mean: float | None = None
+    # layer name -> (share of saturated or dead units, what: "dead ReLU" / "saturated")
+    saturation: dict[str, tuple[float, str]] = field(default_factory=dict)
+    layer_updates: dict[str, float] = field(default_factory=dict)  # per-step ratio per layer
+    healthy_evidence: list[str] = field(default_factory=list)
+    config: object | None = None  # the lab's ExperimentConfig
+
+
+def judge(m: Measurements) -> list[Finding]:
+    """Findings most likely first; ``[healthy]`` when the verdict is ``learning``."""
+    if m.verdict == "learning" and m.broadcast is None:
+        return [Finding("healthy", "Nothing to fix: the model learned the pattern",
+                        tuple(m.healthy_evidence), None, 1.0, "Nothing to change.")]
+    findings = [f for rule in RULES if (f := rule(m)) is not None]
+    findings.sort(key=lambda f: -f.confidence)
+    return findings or [_fallback(m)]
 
 
 def diagnose(result: ExperimentResult, data: Prepared | None = None) -> list[Finding]:
-    """Findings for a run, most likely first; ``[healthy]`` when it learned.
+    """Findings for a lab run, most likely first; ``[healthy]`` when it learned.
 
     ``data`` is the run's prepared data (rebuilt from the config when not given).
     """
     if result.verdict == "learning" and not result.stopped:
         return [Finding("healthy", "Nothing to fix: the model learned the pattern",
-                        tuple(_healthy_evidence(result)), None, 1.0)]
+                        tuple(_healthy_evidence(result)), None, 1.0, "Nothing to change.")]
     data = data if data is not None else prepare(result.config)
-    m = measure(result, data)
-    findings = [f for rule in RULES if (f := rule(result, m)) is not None]
-    findings.sort(key=lambda f: -f.confidence)
-    return findings or [_fallback(result, m)]
+    return judge(measure(result, data))
 
 
 def measure(result: ExperimentResult, data: Prepared) -> Measurements:
+    """The lab front end: measurements of a finished lab run and its prepared data."""
     c = result.config
     losses = [r.train_loss for r in result.history]
     finite = [x for x in losses if math.isfinite(x)]
@@ -104,6 +148,7 @@ def measure(result: ExperimentResult, data: Prepared) -> Measurements:
     y = _target_history(data)  # (T,) first target in model units, as recorded
     period = signals.dominant_period(y[:split], max_period=split // 2)
     long_window = _long_window(c, period, data)
+    target_shape = tuple(data.y_train.shape)
     return Measurements(
         verdict=result.verdict,
         diverged=result.diverged,
@@ -111,62 +156,84 @@ def measure(result: ExperimentResult, data: Prepared) -> Measurements:
         steps_per_epoch=steps,
         update_ratio=float(np.median(changes)) / steps if changes else 0.0,
         total_change=result.weight_change_total,
-        still_falling=_still_falling(finite),
+        still_falling=still_falling(finite),
         end_vs_best=finite[-1] / min(finite) if finite and min(finite) > 0 else 1.0,
         missing=int(np.isnan(inputs).sum()),
         n_values=inputs.size,
         outliers=int(counts.sum()),
         worst_z=float(worst.max()),
         input_std=np.nanstd(inputs[:split], axis=0),
+        feature_names=tuple(result.feature_names),
         period=period,
         probe_now=signals.linear_probe_r2(y, split, c.seq_len, c.horizon),
         probe_long=signals.linear_probe_r2(y, split, long_window, c.horizon),
+        window=c.seq_len,
         long_window=long_window,
         best_baseline_r2=_best_baseline(result),
+        learning_rate=c.learning_rate,
+        optimizer=c.optimizer,
+        epochs=c.epochs,
+        flatness=_flatness(result),
+        nan_epoch=next((h.epoch for h in result.history if not math.isfinite(h.train_loss)),
+                       None),
         spurious=_spurious_columns(data, c.horizon),
         grad_share=_grad_share(result),
-        target_shape=tuple(data.y_train.shape),
+        broadcast=((target_shape[1:], target_shape[2:]) if len(target_shape) == 3 else None),
+        config=c,
     )
 
 
-# --- rules: each returns a Finding or None --------------------------------------------
-def _shape(r: ExperimentResult, m: Measurements):
-    if len(m.target_shape) != 3:
+# --- rules: each reads the measurements and returns a Finding or None -------------------
+def _shape(m: Measurements):
+    if m.broadcast is None:
         return None
-    n, L, T = m.target_shape
+    target, output = m.broadcast
+    t, o = _shape_text(target), _shape_text(output)
     return Finding(
         "shape_broadcast", "The targets are whole windows: the loss broadcast them and the "
         "model learned each window's mean",
-        (f"training targets have shape ({n}, {L}, {T}) but the model outputs ({n}, {T}): "
-         f"each prediction was compared with all {L} steps of its window",
-         f"prediction spread is {_f(_flatness(r))} of the target's (flatness)"),
-        {"shape_bug": False}, 1.0)
+        (f"training targets have shape (n, {t}) but the model outputs (n, {o}): "
+         f"each prediction was compared with all {target[0]} steps of its window",
+         f"prediction spread is {_f(m.flatness)} of the target's (flatness)"),
+        _patch(m, shape_bug=False), 1.0,
+        f"give one target per window of the shape the model outputs, e.g. `y = y[:, -1]` "
+        f"(shape (n, {o})); or, for one prediction per step, end the model with "
+        f"`LSTM(..., return_sequences=True)` and `Dense(...)` so it outputs (n, {t})")
 
 
-def _missing(r: ExperimentResult, m: Measurements):
-    if not m.missing:
+def _missing(m: Measurements):
+    if not m.missing and not m.missing_targets:
         return None
-    nan_at = next((h.epoch for h in r.history if not math.isfinite(h.train_loss)), None)
-    ev = [f"{m.missing} of {m.n_values} input values are missing "
-          f"({100 * m.missing / m.n_values:.1f} %)"]
-    if nan_at:
-        ev.append(f"the loss was NaN from epoch {nan_at}: one gap in a window poisons the "
+    ev = []
+    if m.missing:
+        ev.append(f"{m.missing} of {m.n_values} input values are missing "
+                  f"({100 * m.missing / m.n_values:.1f} %)")
+    if m.missing_targets:
+        ev.append(f"{m.missing_targets} target values are missing (NaN/inf)")
+    if m.nan_epoch:
+        ev.append(f"the loss was NaN from epoch {m.nan_epoch}: one gap in a window poisons the "
                   "whole batch's gradient")
     return Finding("missing_values", "Missing values in the inputs", tuple(ev),
-                   {"impute": True}, 0.98 if nan_at else 0.7)
+                   _patch(m, impute=True), 0.98 if m.nan_epoch else 0.7,
+                   "fill the gaps before making windows, e.g. "
+                   "`df = df.interpolate(limit_direction='both')` (or drop the windows that "
+                   "touch a NaN: `keep = np.isfinite(x).all(axis=(1, 2)) & "
+                   "np.isfinite(y).reshape(len(y), -1).all(axis=1)`)")
 
 
-def _lr_large(r: ExperimentResult, m: Measurements):
-    c = r.config
-    fix = {"learning_rate": clamp_lr(c.learning_rate / 10)}
-    if m.diverged and not m.missing:
+def _lr_large(m: Measurements):
+    lower = clamp_lr(m.learning_rate / 10)
+    patch = _patch(m, learning_rate=lower)
+    advice = (f"lower the learning rate 10×: `optimizer=keras.optimizers."
+              f"{_opt(m.optimizer)}(learning_rate={lower:g})` in `model.compile`")
+    if m.diverged and not m.missing and not m.missing_targets:
         finite = [x for x in m.losses if math.isfinite(x)]
-        ev = [f"the loss became NaN/inf at epoch {len(m.losses)}"
+        ev = [f"the loss became NaN/inf at epoch {m.nan_epoch or len(m.losses)}"
               + (f" after reaching {_f(min(finite))}" if finite else "")]
-        ev.append(f"learning rate {c.learning_rate:g} with {c.optimizer}: each step "
+        ev.append(f"learning rate {m.learning_rate:g} with {m.optimizer}: each step "
                   "overshoots the minimum it aims at")
         return Finding("lr_too_large", "Learning rate too large: training diverged",
-                       tuple(ev), fix, 0.95)
+                       tuple(ev), patch, 0.95, advice)
     if m.total_change > 2.0:
         return Finding(
             "lr_too_large", "Learning rate too large: the weights were thrown around",
@@ -174,42 +241,49 @@ def _lr_large(r: ExperimentResult, m: Measurements):
              f"(a healthy run moves 10–100 %)",
              f"per step ‖ΔW‖/‖W‖ = {m.update_ratio:.1e} (healthy: about 1e-4 … 1e-2)",
              f"final loss is {m.end_vs_best:.1f}× the best loss seen"),
-            fix, 0.85)
+            patch, 0.85, advice)
     if m.end_vs_best > 3.0 and len(m.losses) >= 3:
         return Finding("lr_too_large", "Learning rate too large: the loss bounces",
-                       (f"final loss is {m.end_vs_best:.1f}× the best loss seen",), fix, 0.6)
+                       (f"final loss is {m.end_vs_best:.1f}× the best loss seen",), patch, 0.6,
+                       advice)
     return None
 
 
-def _lr_small(r: ExperimentResult, m: Measurements):
-    if m.update_ratio >= 1.5e-4 or m.total_change >= 0.15 or m.diverged:
+def _lr_small(m: Measurements):
+    if m.update_ratio >= SLOW_UPDATE or m.total_change >= 0.15 or m.diverged:
         return None
-    c = r.config
-    cap = 1e-2 if c.optimizer == "adam" else 0.1
+    cap = 1e-2 if m.optimizer == "adam" else 0.1
+    higher = clamp_lr(min(cap, m.learning_rate * 100))
+    ev = [f"per step ‖ΔW‖/‖W‖ = {m.update_ratio:.1e} (healthy: about 1e-4 … 1e-2)",
+          f"weights moved {100 * m.total_change:.1f} % in {len(m.losses)} epochs",
+          f"the loss still falls {100 * m.still_falling:.1f} % per epoch"]
+    if m.layer_updates:
+        ev.append("per layer: " + ", ".join(f"{k} {v:.1e}" for k, v in m.layer_updates.items()))
     return Finding(
-        "lr_too_small", "Learning rate too small: the weights barely moved",
-        (f"per step ‖ΔW‖/‖W‖ = {m.update_ratio:.1e} (healthy: about 1e-4 … 1e-2)",
-         f"weights moved {100 * m.total_change:.1f} % in {len(m.losses)} epochs",
-         f"the loss still falls {100 * m.still_falling:.1f} % per epoch"),
-        {"learning_rate": clamp_lr(min(cap, c.learning_rate * 100))}, 0.8)
+        "lr_too_small", "Learning rate too small: the weights barely moved", tuple(ev),
+        _patch(m, learning_rate=higher), 0.8,
+        f"raise the learning rate: `optimizer=keras.optimizers.{_opt(m.optimizer)}"
+        f"(learning_rate={higher:g})` in `model.compile` (it is {m.learning_rate:g})")
 
 
-def _few_epochs(r: ExperimentResult, m: Measurements):
-    if m.diverged or m.still_falling < 0.03 or m.update_ratio < 1.5e-4:
+def _few_epochs(m: Measurements):
+    if m.diverged or m.still_falling < 0.03 or m.update_ratio < SLOW_UPDATE:
         return None
-    c = r.config
-    epochs = min(1000, max(4 * c.epochs, math.ceil(600 / m.steps_per_epoch)))
+    epochs = min(1000, max(4 * m.epochs, math.ceil(600 / m.steps_per_epoch)))
     return Finding(
         "too_few_epochs", "Stopped too early: the loss was still falling",
         (f"train loss fell {100 * m.still_falling:.0f} % per epoch at the end",
          f"{len(m.losses)} epochs × {m.steps_per_epoch} steps = "
          f"{len(m.losses) * m.steps_per_epoch} weight updates in total",
          f"per step ‖ΔW‖/‖W‖ = {m.update_ratio:.1e}: the learning rate is fine"),
-        {"epochs": epochs}, 0.75)
+        _patch(m, epochs=epochs), 0.75,
+        f"train longer: `model.fit(..., epochs={epochs})` (or a smaller `batch_size`, which "
+        "gives more updates per epoch)")
 
 
-def _unscaled(r: ExperimentResult, m: Measurements):
-    std = m.input_std[np.isfinite(m.input_std) & (m.input_std > 0)]
+def _unscaled(m: Measurements):
+    ok = np.isfinite(m.input_std) & (m.input_std > 0)
+    std = m.input_std[ok]
     if not len(std):
         return None
     ratio = std.max() / std.min()
@@ -219,18 +293,62 @@ def _unscaled(r: ExperimentResult, m: Measurements):
           f"(ratio {ratio:,.0f}×)"]
     if std.max() >= 20:
         ev.append(f"the network starts with outputs near ±1; at learning rate "
-                  f"{r.config.learning_rate:g} its weights cannot grow to values "
+                  f"{m.learning_rate:g} its weights cannot grow to values "
                   f"{std.max():,.0f} wide, so the loss is dominated by the largest column")
-    share = m.grad_share
-    if share:
-        top = max(share, key=share.get)
-        ev.append(f"gradient share per input: " + ", ".join(
-            f"{k} {100 * v:.0f} %" for k, v in share.items()) + f" (largest: {top})")
+    if m.grad_share:
+        top = max(m.grad_share, key=m.grad_share.get)
+        ev.append("gradient share per input: " + ", ".join(
+            f"{k} {100 * v:.0f} %" for k, v in m.grad_share.items()) + f" (largest: {top})")
     return Finding("unscaled_inputs", "Columns on very different scales, not standardised",
-                   tuple(ev), {"scale_inputs": True}, 0.9)
+                   tuple(ev), _patch(m, scale_inputs=True), 0.9,
+                   "fit a StandardScaler on the training inputs only and apply it to every "
+                   "split: `sc = StandardScaler().fit(x_train.reshape(-1, x_train.shape[-1]))`; "
+                   "`x = sc.transform(x.reshape(-1, x.shape[-1])).reshape(x.shape)`")
 
 
-def _outliers(r: ExperimentResult, m: Measurements):
+def _unscaled_target(m: Measurements):
+    """Targets far from unit scale: the output layer starts near 0 with weights near ±1 and
+    would need many steps to reach them; the prediction then stays near the start."""
+    scale = max(abs(m.target_mean), m.target_std)
+    if scale < 20 or m.prediction_mean is None:
+        return None
+    gap = abs(m.prediction_mean - m.target_mean)
+    if gap < 0.5 * m.target_std and (m.flatness is None or m.flatness >= 0.3):
+        return None
+    return Finding(
+        "unscaled_target", "The target is far from unit scale: the output cannot reach it",
+        (f"the target has mean {_f(m.target_mean)} and std {_f(m.target_std)}; the "
+         f"predictions average {_f(m.prediction_mean)}",
+         f"prediction spread is {_f(m.flatness)} of the target's (flatness)",
+         f"an output layer starts near 0 and moves about the learning rate ({m.learning_rate:g})"
+         f" per step: {len(m.losses) * m.steps_per_epoch} steps do not reach "
+         f"{_f(scale)}"),
+        None, 0.87,
+        "scale the target on the training split and invert the predictions: "
+        "`ys = StandardScaler().fit(y_train.reshape(-1, 1))`; train on "
+        "`ys.transform(y.reshape(-1, 1))`; `pred = ys.inverse_transform(model.predict(x))`")
+
+
+def _saturated(m: Measurements):
+    if not m.saturation:
+        return None
+    name, (share, what) = max(m.saturation.items(), key=lambda kv: kv[1][0])
+    if share < 0.5:
+        return None
+    ev = [f"layer `{name}`: {100 * share:.0f} % of its units are {what} on every validation "
+          "input (they pass no gradient)"]
+    ev += [f"layer `{k}`: {100 * s:.0f} % {w}" for k, (s, w) in m.saturation.items()
+           if k != name and s >= 0.2]
+    advice = ("dead ReLUs: use `kernel_initializer='he_normal'`, a zero bias, "
+              "`activation='leaky_relu'`, or a lower learning rate"
+              if what.startswith("dead") else
+              "saturated gates: scale the inputs (StandardScaler), keep the layer's default "
+              "initialisers, and lower the learning rate so pre-activations stay near 0")
+    return Finding("saturated_units", f"Most units of `{name}` are {what}: they stopped "
+                   "learning", tuple(ev), None, 0.8, advice)
+
+
+def _outliers(m: Measurements):
     if m.outliers == 0 or m.worst_z < 20 or m.outliers < 1e-4 * m.n_values:
         return None
     return Finding(
@@ -239,10 +357,13 @@ def _outliers(r: ExperimentResult, m: Measurements):
          f"{signals.ROBUST_Z:g} robust σ, the worst {m.worst_z:,.0f} σ",
          "the scaler's σ is inflated by the spikes, so the real signal becomes a tiny "
          "ripple in model units"),
-        {"remove_outliers": True}, 0.88)
+        _patch(m, remove_outliers=True), 0.88,
+        "clip the spikes before scaling, with bounds from the training span: "
+        "`lo, hi = np.nanpercentile(train, [0.5, 99.5], axis=0)`; `x = np.clip(x, lo, hi)` "
+        "(or `sklearn.preprocessing.RobustScaler`)")
 
 
-def _spurious(r: ExperimentResult, m: Measurements):
+def _spurious(m: Measurements):
     if not m.spurious:
         return None
     name, train, test, _ = max(m.spurious, key=lambda s: s[1] - abs(s[2]))
@@ -251,64 +372,116 @@ def _spurious(r: ExperimentResult, m: Measurements):
     if name in m.grad_share:
         ev.append(f"the model leans on it: {100 * m.grad_share[name]:.0f} % of the input "
                   "gradient goes to that column")
-    fix = None
-    if r.config.spurious_feature:
-        fix = {"spurious_feature": False}
-    elif r.config.dataset == "csv":  # drop the column from the file's inputs
+    patch = None
+    c = m.config
+    if c is not None and c.spurious_feature:
+        patch = {"spurious_feature": False}
+    elif c is not None and c.dataset == "csv":  # drop the column from the file's inputs
         from .tabular import split_names
 
-        kept = [n for n in split_names(r.config.input_columns) if n != name]
-        fix = {"input_columns": ",".join(kept)}
+        kept = [n for n in split_names(c.input_columns) if n != name]
+        patch = {"input_columns": ",".join(kept)}
+    j = m.feature_names.index(name) if name in m.feature_names else "j"
     return Finding("spurious_feature", f"The model relies on `{name}`, a pattern that held "
-                   "only in the training span", tuple(ev), fix, 0.9)
+                   "only in the training span", tuple(ev), patch, 0.9,
+                   f"drop input `{name}`: `x = np.delete(x, {j}, axis=-1)` for every split")
 
 
-def _unpredictable(r: ExperimentResult, m: Measurements):
+def _unpredictable(m: Measurements):
     probe = m.probe_long if m.probe_long is not None else m.probe_now
     base = m.best_baseline_r2
     if probe is None or probe >= 0.1 or (base is not None and base >= 0.1):
         return None
+    what = (f"a linear model on {m.long_window} past steps" if m.window else
+            "a linear model on the same inputs")
     return Finding(
         "unpredictable_target", "Flat is the right answer: the target is noise at this "
         "horizon",
-        (f"a linear model on {m.long_window} past steps reaches R² {_f(probe)} on the test span",
+        (f"{what} reaches R² {_f(probe)} on held-out data",
          f"the best naive baseline reaches R² {_f(base)}",
          "a flat line at the mean is the best forecast any model can give: nothing to fix"),
-        None, 0.85)
+        None, 0.85,
+        "nothing to change in the model: predict something the inputs carry information "
+        "about (a shorter horizon, a smoothed target, other inputs)")
 
 
-def _short_window(r: ExperimentResult, m: Measurements):
-    c = r.config
-    if m.probe_long is None or m.long_window <= c.seq_len:
+def _short_window(m: Measurements):
+    if m.probe_long is None or m.window is None or m.long_window <= m.window:
         return None
     gain = m.probe_long - (m.probe_now if m.probe_now is not None else 0.0)
     if gain < 0.15:
         return None
-    ev = [f"a linear model reaches R² {_f(m.probe_now)} with the {c.seq_len}-step window "
+    ev = [f"a linear model reaches R² {_f(m.probe_now)} with the {m.window}-step window "
           f"but {_f(m.probe_long)} with {m.long_window} steps"]
     if m.period.steps:
         ev.insert(0, f"the series repeats every {m.period.steps} steps (autocorrelation "
-                     f"{m.period.strength:.2f}); the window holds {c.seq_len}")
+                     f"{m.period.strength:.2f}); the window holds {m.window}")
     return Finding("window_too_short", "The window is too short to see the pattern",
-                   tuple(ev), {"seq_len": m.long_window}, 0.8)
+                   tuple(ev), _patch(m, seq_len=m.long_window), 0.8,
+                   f"make longer windows: `keras.utils.timeseries_dataset_from_array(..., "
+                   f"sequence_length={m.long_window})` (now {m.window})")
 
 
-RULES = (_shape, _missing, _lr_large, _lr_small, _few_epochs, _unscaled, _outliers,
-         _spurious, _unpredictable, _short_window)
+RULES = (_shape, _missing, _lr_large, _lr_small, _few_epochs, _unscaled, _unscaled_target,
+         _saturated, _outliers, _spurious, _unpredictable, _short_window)
 
 
-def _fallback(r: ExperimentResult, m: Measurements) -> Finding:
+def _fallback(m: Measurements) -> Finding:
     """No rule fired: say what was measured and suggest more training, with low confidence."""
-    epochs = min(1000, 2 * r.config.epochs)
+    epochs = min(1000, 2 * m.epochs)
     return Finding(
         "too_few_epochs", "No clear cause found; more training is the cheapest next try",
         (f"weights moved {100 * m.total_change:.0f} %, loss fell "
          f"{100 * m.still_falling:.1f} % per epoch at the end",
-         f"a linear model reaches R² {_f(m.probe_now)} with this window"),
-        {"epochs": epochs}, 0.2)
+         f"a linear model reaches R² {_f(m.probe_now)} with these inputs"),
+        _patch(m, epochs=epochs), 0.2, f"train longer: `model.fit(..., epochs={epochs})`")
 
 
-# --- measurements ---------------------------------------------------------------------
+def _patch(m: Measurements, **changes) -> dict | None:
+    """A lab config patch, only for a lab run (a Keras fit has no config to patch)."""
+    return changes if m.config is not None else None
+
+
+def _opt(name: str) -> str:
+    return {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop", "adamw": "AdamW"}.get(
+        name.lower(), name)
+
+
+def _shape_text(shape: tuple) -> str:
+    return ", ".join(map(str, shape)) if shape else ""
+
+
+# --- measurements (shared) ----------------------------------------------------------------
+def still_falling(losses: list[float]) -> float:
+    """Mean relative drop per epoch of the train loss over the last (up to) 3 epochs."""
+    tail = losses[-4:]
+    if len(tail) < 2:
+        return 1.0 if len(losses) == 1 else 0.0  # one epoch: assume it had only begun
+    drops = [(a - b) / a for a, b in zip(tail, tail[1:]) if a > 0]
+    return float(np.mean(drops)) if drops else 0.0
+
+
+def spurious_columns(x: np.ndarray, y: np.ndarray, split: int, horizon: int,
+                     names, skip=()) -> list[tuple[str, float, float, float]]:
+    """Inputs whose correlation with the target ``horizon`` steps later holds in the
+    training span and breaks after it: (name, corr train, corr test, drop).
+
+    x : (T, F) inputs over time, y : (T,) target over time, split : first test step.
+    """
+    out = []
+    for j, name in enumerate(names):
+        if j in skip:
+            continue
+        xj = x[:, j].astype(np.float64)
+        lead = y[horizon:]  # the target h steps after each input
+        train = signals.correlation(xj[: split - horizon], lead[: split - horizon])
+        test = signals.correlation(xj[split - horizon: -horizon or None], lead[split - horizon:])
+        if abs(train) > 0.8 and abs(train) - abs(test) > 0.4:
+            out.append((name, train, test, abs(train) - abs(test)))
+    return out
+
+
+# --- measurements (lab) -------------------------------------------------------------------
 def _target_history(data: Prepared) -> np.ndarray:
     """The first target as recorded over the whole series, in model units, (T,)."""
     j = data.series.targets[0]
@@ -323,15 +496,6 @@ def _long_window(c, period: signals.Period, data: Prepared) -> int:
     return int(max(c.seq_len, min(want, room, 1000)))
 
 
-def _still_falling(losses: list[float]) -> float:
-    """Mean relative drop per epoch of the train loss over the last (up to) 3 epochs."""
-    tail = losses[-4:]
-    if len(tail) < 2:
-        return 1.0 if len(losses) == 1 else 0.0  # one epoch: assume it had only begun
-    drops = [(a - b) / a for a, b in zip(tail, tail[1:]) if a > 0]
-    return float(np.mean(drops)) if drops else 0.0
-
-
 def _best_baseline(r: ExperimentResult) -> float | None:
     values = [s.r2 for t in r.targets if t.predictable for s in t.baselines.values()
               if s.r2 is not None]
@@ -339,31 +503,22 @@ def _best_baseline(r: ExperimentResult) -> float | None:
 
 
 def _spurious_columns(data: Prepared, horizon: int) -> list[tuple[str, float, float, float]]:
-    """Non-target inputs whose correlation with the target h steps later holds in the
-    training span and breaks in the test span: (name, corr train, corr test, drop)."""
-    y = _target_history(data)
-    split = data.split
-    out = []
-    for j, name in enumerate(data.series.names):
-        if j in data.series.targets:
-            continue
-        x = data.inputs[:, j].astype(np.float64)
-        lead = y[horizon:]  # the target h steps after each input
-        train = signals.correlation(x[: split - horizon], lead[: split - horizon])
-        test = signals.correlation(x[split - horizon: -horizon or None],
-                                   lead[split - horizon:])
-        if abs(train) > 0.8 and abs(train) - abs(test) > 0.4:
-            out.append((name, train, test, abs(train) - abs(test)))
-    return out
+    return spurious_columns(data.inputs, _target_history(data), data.split, horizon,
+                            data.series.names, skip=data.series.targets)
 
 
 def _grad_share(r: ExperimentResult) -> dict[str, float]:
     if not r.history:
         return {}
-    g = np.asarray(r.history[-1].input_grad_norms, dtype=np.float64)
+    return grad_share(r.history[-1].input_grad_norms, r.feature_names)
+
+
+def grad_share(norms, names) -> dict[str, float]:
+    """Each input's share of the input-gradient norm, by name ({} when not finite)."""
+    g = np.asarray(norms, dtype=np.float64)
     if not np.all(np.isfinite(g)) or g.sum() <= 0:
         return {}
-    return {n: float(v) for n, v in zip(r.feature_names, g / g.sum())}
+    return {n: float(v) for n, v in zip(names, g / g.sum())}
 
 
 def _flatness(r: ExperimentResult) -> float | None:
@@ -372,14 +527,13 @@ def _flatness(r: ExperimentResult) -> float | None:
 
 
 def _healthy_evidence(r: ExperimentResult) -> list[str]:
-    out = []
-    for t in r.targets:
-        if not t.predictable:
-            continue
-        base = best_r2(t.baselines)
-        out.append(f"{t.name}: R² {_f(t.scores.r2)}, flatness {_f(t.scores.flatness)}; best "
-                   f"naive baseline R² {_f(base)} (within {BASELINE_SLACK} counts as a match)")
-    return out
+    return [healthy_line(t.name, t.scores, best_r2(t.baselines)) for t in r.targets
+            if t.predictable]
+
+
+def healthy_line(name: str, scores, base: float | None) -> str:
+    return (f"{name}: R² {_f(scores.r2)}, flatness {_f(scores.flatness)}; best naive "
+            f"baseline R² {_f(base)} (within {BASELINE_SLACK} counts as a match)")
 
 
 def _f(x) -> str:

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from lstm_lab import ExperimentConfig, run_experiment
-from lstm_lab.doctor import CODES, diagnose
+from lstm_lab.doctor import CODES, LAB_CODES, diagnose
 from lstm_lab.lr_find import lr_range_test
 from lstm_lab.presets import PRESETS
 
@@ -57,7 +57,7 @@ SUITE = [
 def test_suite_is_big_enough_and_not_the_presets():
     broken = [c for c, _ in SUITE if c != "healthy"]
     assert len(broken) >= 20 and len(SUITE) - len(broken) >= 5
-    assert set(broken) | {"healthy"} == set(CODES)  # every code is exercised
+    assert set(broken) | {"healthy"} == set(LAB_CODES)  # every code is exercised
     preset_configs = {p.config for p in PRESETS.values()}
     assert not {ExperimentConfig.from_dict(kw) for _, kw in SUITE} & preset_configs
 

@@ -1,0 +1,316 @@
+"""Your own fit's data, read once and measured for the doctor: no Keras here, only numpy.
+
+:class:`lstm_lab.keras.Doctor` accepts what ``model.fit`` accepts -- numpy arrays, pandas
+frames, a ``tf.data.Dataset`` -- and keeps a bounded sample of it (:func:`read_xy`).
+:func:`data_measurements` then measures what the lab's doctor measures on a lab run: the
+inputs' scale, gaps and spikes, the series' season against the window, a linear probe of
+predictability with this window and with a longer one, and columns that only correlate
+in the training span. When the windows are consecutive (a sliding window with stride 1,
+as ``keras.utils.timeseries_dataset_from_array`` makes without shuffling), the series
+behind them is rebuilt from the windows, so season and longer windows can be measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import signals
+
+
+class DoctorInputError(ValueError):
+    """Data the doctor cannot read; the message says what was given and what it needs."""
+
+
+@dataclass
+class FitData:
+    """A bounded sample of a fit's data, in the order given.
+
+    x : (n, steps, features) windows or (n, features) rows, float64
+    y : (n, *target_shape), float64
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    names: tuple[str, ...]
+
+    @property
+    def windowed(self) -> bool:
+        return self.x.ndim == 3
+
+    def last_step(self) -> np.ndarray:
+        """(n, F): each sample's inputs at its last step (the row itself for tabular data)."""
+        return self.x[:, -1, :] if self.windowed else self.x
+
+    def target_column(self) -> np.ndarray:
+        """(n,): the first target of each sample (at its last step for many-to-many)."""
+        return self.y.reshape(len(self.y), -1)[:, -1] if self.y.ndim > 2 else \
+            self.y.reshape(len(self.y), -1)[:, 0]
+
+
+def read_xy(x, y=None, *, max_samples: int = 4096, max_batches: int = 256,
+            what: str = "x") -> FitData:
+    """Read ``(x, y)`` or a dataset of ``(x, y)`` batches into a :class:`FitData`.
+
+    Parameters
+    ----------
+    x : array-like (n, steps, features) / (n, features) / (n,), a pandas DataFrame, or a
+        ``tf.data.Dataset`` (or any iterable of ``(x, y)`` batches) when ``y`` is None
+    y : array-like (n, ...) or pandas Series/DataFrame; None for a dataset
+    max_samples : keep the first this many samples (the doctor's measurements are
+        statistics, and a bounded sample keeps them cheap)
+    max_batches : read at most this many batches of a dataset
+    """
+    if x is None:
+        raise DoctorInputError(f"{what} is None: pass the training inputs (or a tf.data "
+                               "Dataset of (x, y) batches)")
+    names = None
+    if y is None:
+        if _is_array_like(x):
+            raise DoctorInputError(f"{what} has no targets: pass y as well, "
+                                   "e.g. Doctor(x_train, y_train), or a Dataset of (x, y)")
+        x, y = _from_batches(x, max_samples, max_batches, what)
+    else:
+        names = _column_names(x)
+        x, y = _array(x, what), _array(y, f"the targets of {what}")
+    if x.ndim == 1:
+        x = x[:, None]  # (n,) -> (n, 1): one feature
+    if x.ndim not in (2, 3):
+        raise DoctorInputError(f"{what} has shape {x.shape}: the doctor reads (samples, "
+                               "features) or (samples, steps, features)")
+    if y.ndim == 0 or len(y) != len(x):
+        raise DoctorInputError(f"{what} has {len(x)} samples but its targets have shape "
+                               f"{y.shape}: they must have one row per sample")
+    if len(x) < 2:
+        raise DoctorInputError(f"{what} has {len(x)} sample(s): the doctor needs at least 2")
+    names = names or tuple(f"feature {j}" for j in range(x.shape[-1]))
+    return FitData(x[:max_samples], y[:max_samples], tuple(names))
+
+
+def _is_array_like(x) -> bool:
+    return isinstance(x, np.ndarray) or hasattr(x, "to_numpy") or hasattr(x, "__array__")
+
+
+def _array(a, what: str) -> np.ndarray:
+    if isinstance(a, dict) or (isinstance(a, (list, tuple)) and a and hasattr(a[0], "shape")):
+        raise DoctorInputError(f"{what} is a {type(a).__name__} of several arrays: the "
+                               "doctor reads models with one input and one output")
+    try:
+        out = np.asarray(a.to_numpy() if hasattr(a, "to_numpy") else a, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise DoctorInputError(f"{what} is not numeric ({e}); convert it to numbers "
+                               "first, e.g. df.astype('float32')") from None
+    return out
+
+
+def _column_names(x) -> tuple[str, ...] | None:
+    cols = getattr(x, "columns", None)
+    return tuple(str(c) for c in cols) if cols is not None else None
+
+
+def _from_batches(ds, max_samples: int, max_batches: int, what: str):
+    """Concatenate the first batches of a dataset of (x, y[, weights]) into arrays."""
+    xs, ys, n = [], [], 0
+    try:
+        it = iter(ds)
+    except TypeError:
+        raise DoctorInputError(f"{what} is a {type(ds).__name__}: pass arrays (x, y) or a "
+                               "tf.data.Dataset of (x, y) batches") from None
+    for i, batch in enumerate(it):
+        if i >= max_batches or n >= max_samples:
+            break
+        if not isinstance(batch, (tuple, list)) or len(batch) < 2:
+            raise DoctorInputError(f"{what} yields {type(batch).__name__} batches: the doctor "
+                                   "needs (x, y) pairs, e.g. timeseries_dataset_from_array("
+                                   "data, targets=..., ...)")
+        bx, by = _array(batch[0], what), _array(batch[1], f"the targets of {what}")
+        xs.append(bx)
+        ys.append(by)
+        n += len(bx)
+    if not xs:
+        raise DoctorInputError(f"{what} yielded no batches")
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+# --- the shape check --------------------------------------------------------------------------
+def broadcast_shapes(target: tuple, output: tuple) -> tuple[tuple, tuple] | None:
+    """(target, output) per-sample shapes when a loss would have to broadcast them, else None.
+
+    Trailing 1s do not count ((n,) and (n, 1) are the same targets to a Keras loss); what
+    remains must be equal, or each prediction is compared with several target values.
+    """
+    def core(shape):
+        shape = tuple(shape)
+        while shape and shape[-1] == 1:
+            shape = shape[:-1]
+        return shape
+
+    return None if core(target) == core(output) else (tuple(target), tuple(output))
+
+
+# --- measurements from the data ---------------------------------------------------------------
+@dataclass
+class DataMeasures:
+    """What the data alone tells (see :class:`lstm_lab.doctor.Measurements`)."""
+
+    missing: int
+    missing_targets: int
+    n_values: int
+    outliers: int
+    worst_z: float
+    input_std: np.ndarray  # (F,)
+    target_mean: float
+    target_std: float
+    period: signals.Period
+    probe_now: float | None
+    probe_long: float | None
+    window: int | None
+    long_window: int
+    spurious: list = field(default_factory=list)
+
+
+def data_measurements(train: FitData, val: FitData) -> DataMeasures:
+    series = rebuild_series(train.x) if train.windowed else None  # (T, F) or None
+    values = series if series is not None else train.x.reshape(-1, train.x.shape[-1])
+    counts, worst = signals.robust_outliers(values)
+    y = train.target_column()
+    finite_y = train.y[np.isfinite(train.y)]
+    window = train.x.shape[1] if train.windowed else None
+    probe_now, probe_long, long_window, period = _probes(train, series, window)
+    from .doctor import spurious_columns
+
+    both_x = np.concatenate([train.last_step(), val.last_step()])  # (n + n_val, F)
+    both_y = np.concatenate([y, val.target_column()])
+    return DataMeasures(
+        missing=int((~np.isfinite(train.x)).sum()),
+        missing_targets=int((~np.isfinite(train.y)).sum()),
+        n_values=int(train.x.size),
+        outliers=int(counts.sum()),
+        worst_z=float(worst.max()) if len(worst) else 0.0,
+        input_std=np.nanstd(np.where(np.isfinite(values), values, np.nan), axis=0),
+        target_mean=float(finite_y.mean()) if len(finite_y) else 0.0,
+        target_std=float(finite_y.std()) if len(finite_y) else 0.0,
+        period=period,
+        probe_now=probe_now,
+        probe_long=probe_long,
+        window=window,
+        long_window=long_window,
+        spurious=spurious_columns(both_x, both_y, len(y), 0, train.names),
+    )
+
+
+def rebuild_series(x: np.ndarray) -> np.ndarray | None:
+    """The series behind consecutive stride-1 windows, (n + steps - 1, F); None when the
+    windows are not consecutive (shuffled, strided, or unrelated sequences)."""
+    n = min(len(x), 64)
+    if n < 2 or x.shape[1] < 2:
+        return None
+    if not np.allclose(x[1:n, :-1], x[: n - 1, 1:], equal_nan=True):
+        return None
+    return np.concatenate([x[0], x[1:, -1]])
+
+
+def _probes(train: FitData, series: np.ndarray | None, window: int | None):
+    """Held-out R² of linear models: with the fit's own inputs, and (windowed data whose
+    series could be rebuilt) with a window of one season, or 4× the window when no season
+    shows. Split in time: the first 80 % of the training samples fit, the rest score."""
+    y = train.target_column()
+    if series is None or window is None:
+        flat = train.x.reshape(len(train.x), -1)
+        probe = _probe(flat, y, nonlinear=not train.windowed)
+        return probe, None, window or 0, signals.Period(None, 0.0)
+    # windows end at series rows window-1 … ; y[i] belongs to the window ending at i+window-1
+    yt = y
+    period = signals.dominant_period(yt, max_period=len(yt) // 2)
+    room = len(yt) - 40  # keep at least ~40 samples to fit and score
+    want = period.steps if period.steps and period.steps > window else 4 * window
+    long_window = int(max(window, min(want, window + room, 1000)))
+    probe_now = _probe(_windows(series, window, window, len(y)), y)
+    probe_long = None
+    if long_window > window:
+        extra = long_window - window
+        lw = _windows(series, long_window, window, len(y))  # rows for samples extra…
+        probe_long = _probe(lw, y[extra:]) if len(lw) >= 40 else None
+    return probe_now, probe_long, long_window, period
+
+
+def _windows(series: np.ndarray, width: int, window: int, n: int,
+             max_dims: int = 200) -> np.ndarray:
+    """(n', width·F subsampled) windows of ``series`` ending where sample i's window ends
+    (row i + window - 1), for the samples whose longer window fits."""
+    ends = np.arange(window - 1, window - 1 + n)
+    ends = ends[ends >= width - 1]
+    stride = max(1, int(np.ceil(width * series.shape[1] / max_dims)))
+    offsets = np.arange(width - 1, -1, -stride)
+    return series[ends[:, None] - offsets[None, :]].reshape(len(ends), -1)
+
+
+def _probe(x: np.ndarray, y: np.ndarray, nonlinear: bool = False) -> float | None:
+    from sklearn.linear_model import Ridge
+    from sklearn.neighbors import KNeighborsRegressor
+
+    ok = np.isfinite(x).all(axis=1) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    cut = int(0.8 * len(x))
+    if cut < 10 or len(x) - cut < 5 or y[cut:].var() == 0:
+        return None
+    mu, sd = x[:cut].mean(0), x[:cut].std(0)
+    sd[sd == 0] = 1.0
+    x = (x - mu) / sd
+    models = [Ridge(alpha=1.0)] + ([KNeighborsRegressor(10)] if nonlinear else [])
+    scores = []
+    for model in models:
+        pred = model.fit(x[:cut], y[:cut]).predict(x[cut:])
+        scores.append(1 - np.mean((pred - y[cut:]) ** 2) / y[cut:].var())
+    return float(max(scores))
+
+
+# --- naive baselines on the validation data ---------------------------------------------------
+def naive_baselines(train: FitData, val: FitData, period: int | None) -> dict[str, np.ndarray]:
+    """Forecasts that need no training, each shaped like ``val.y`` flattened per target:
+    ``mean`` (the training targets' mean); for windowed inputs ``persistence`` (one input
+    at the last step -- or at the same step, many-to-many -- mapped to the target's units
+    by a least-squares line fitted on the training data: the input best fitted wins) and,
+    when a season fits in the window, ``seasonal`` (the same, one season back)."""
+    cols = _columns(val.y)
+    mean = np.nanmean(_columns(train.y), axis=0)
+    out = {"mean": np.broadcast_to(mean, cols.shape).copy()}
+    if not train.windowed:
+        return out
+    many = val.y.ndim == 3 and val.y.shape[1] == val.x.shape[1]
+    for name, back in (("persistence", 1), ("seasonal", period)):
+        if not back or back > train.x.shape[1] or (many and back != 1):
+            continue
+        fitted = _lagged_line(train, val, back, many)
+        if fitted is not None:
+            out[name] = fitted
+    return out
+
+
+def _columns(y: np.ndarray) -> np.ndarray:
+    """(n·steps, T): targets flattened to one column per target."""
+    return y.reshape(-1, y.shape[-1]) if y.ndim > 1 else y[:, None]
+
+
+def _lagged_line(train: FitData, val: FitData, back: int, many: bool) -> np.ndarray | None:
+    def inputs(d: FitData) -> np.ndarray:  # (rows, F) matching _columns(d.y)
+        return d.x.reshape(-1, d.x.shape[-1]) if many else d.x[:, -back, :]
+
+    xt, xv = inputs(train), inputs(val)
+    yt, T = _columns(train.y), _columns(val.y).shape[1]
+    out = np.empty((len(xv), T))
+    for t in range(T):
+        best = None
+        for j in range(xt.shape[1]):
+            ok = np.isfinite(xt[:, j]) & np.isfinite(yt[:, t])
+            if ok.sum() < 3 or xt[ok, j].std() == 0:
+                continue
+            a, b = np.polyfit(xt[ok, j], yt[ok, t], 1)
+            err = np.mean((a * xt[ok, j] + b - yt[ok, t]) ** 2)
+            if best is None or err < best[0]:
+                best = (err, a * xv[:, j] + b)
+        if best is None:
+            return None
+        out[:, t] = best[1]
+    return out
