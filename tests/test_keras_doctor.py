@@ -1,0 +1,178 @@
+"""lstm_lab.keras.Doctor: a Keras callback on a user's own fit, its inputs, its report.
+
+Every test fits a real (tiny) Keras model. The labelled suite of user programs is in
+test_keras_suite.py; this file checks the API: what it accepts, what it refuses, what it
+prints and when it warns.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstm_lab import doctor
+from lstm_lab.keras import Doctor, DoctorInputError, DoctorWarning, Report, diagnose_fit, keras
+
+L = 20  # window
+
+
+def sine_windows(n_steps=700, period=40, noise=0.1, seed=0):
+    """(n, L, 1) windows of a noisy sine and (n,) next values."""
+    rng = np.random.default_rng(seed)
+    s = np.sin(2 * np.pi * np.arange(n_steps) / period) + noise * rng.normal(size=n_steps)
+    x = np.stack([s[i:i + L] for i in range(n_steps - L)])[:, :, None]
+    return x.astype("float32"), s[L:].astype("float32")
+
+
+def lstm(lr=1e-2, units=16, out=1, features=1):
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((L, features)), keras.layers.LSTM(units),
+                          keras.layers.Dense(out)])
+    m.compile(keras.optimizers.Adam(lr), "mse")
+    return m
+
+
+@pytest.fixture(scope="module")
+def data():
+    x, y = sine_windows()
+    n = int(0.8 * len(x))
+    return x[:n], y[:n], x[n:], y[n:]
+
+
+def fit(model, doc, x, y, val, epochs=6, **kw):
+    model.fit(x, y, validation_data=val, epochs=epochs, batch_size=32, verbose=0,
+              callbacks=[doc], **kw)
+    return doc
+
+
+def test_healthy_fit_gets_only_healthy_and_a_report(data):
+    x, y, xv, yv = data
+    doc = fit(lstm(), Doctor(x, y, validation_data=(xv, yv), verbose=0), x, y, (xv, yv))
+    assert [f.code for f in doc.findings] == ["healthy"]
+    report = doc.report()
+    assert isinstance(report, Report) and report.verdict == "learning"
+    text = str(report)
+    assert text.startswith("verdict: learning") and "R² 0.9" in text
+    assert "<code>healthy</code>" in report._repr_html_()
+
+
+def test_tiny_learning_rate_is_named_with_the_line_to_change(data):
+    x, y, xv, yv = data
+    doc = fit(lstm(lr=1e-6), Doctor(x, y, validation_data=(xv, yv), verbose=0), x, y, (xv, yv))
+    top = doc.findings[0]
+    assert top.code == "lr_too_small", doc.report()
+    assert "learning_rate=0.0001" in top.fix and "‖ΔW‖/‖W‖" in " ".join(top.evidence)
+    assert "<code>" in doc.report()._repr_html_()  # the line of code is set as code
+
+
+def test_broadcast_target_is_warned_before_the_first_epoch_and_named_first(data):
+    x, _, xv, _ = data
+    # the article's mistake: every window's next 20 values as the target of a (n, 1) output
+    s = np.concatenate([x[:, 0, 0], x[-1, 1:, 0], [0.0]])
+    yb = np.stack([s[i + 1:i + 1 + L] for i in range(len(x))])[:, :, None]
+    seen = []
+
+    class FirstEpoch(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            seen.append(doc.broadcast)
+
+    doc = Doctor(x, yb, verbose=0)
+    with pytest.warns(DoctorWarning, match=r"targets have shape \(n, 20, 1\) but the model "
+                                           r"outputs \(n, 1\)"):
+        lstm().fit(x, yb, epochs=2, verbose=0, callbacks=[doc, FirstEpoch()])
+    assert seen[0] == ((L, 1), (1,))  # known at on_train_begin, before any epoch ran
+    top = doc.findings[0]
+    assert top.code == "shape_broadcast" and "y = y[:, -1]" in top.fix
+
+
+def test_aligned_shapes_do_not_warn(data):
+    x, y, xv, yv = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DoctorWarning)
+        fit(lstm(), Doctor(x, y[:, None], validation_data=(xv, yv), verbose=0), x, y[:, None],
+            (xv, yv[:, None]), epochs=1)
+
+
+def test_tf_data_dataset_is_read_from_a_bounded_sample():
+    x, y = sine_windows(n_steps=900)
+    series = np.concatenate([x[:, 0, 0], x[-1, 1:, 0]])[:, None]  # (T, 1)
+    make = keras.utils.timeseries_dataset_from_array
+    train = make(series[:-L], series[L:], sequence_length=L, batch_size=32, end_index=600)
+    val = make(series[:-L], series[L:], sequence_length=L, batch_size=32, start_index=600)
+    doc = Doctor(train, validation_data=val, max_samples=256, verbose=0)
+    assert doc.train.x.shape == (256, L, 1)  # 8 of the 19 batches
+    model = lstm()
+    model.fit(train, validation_data=val, epochs=5, verbose=0, callbacks=[doc])
+    assert [f.code for f in doc.findings] == ["healthy"], doc.report()
+
+
+def test_pandas_columns_name_the_evidence():
+    rng = np.random.default_rng(1)
+    n = 600
+    df = pd.DataFrame({"rooms": rng.normal(5, 1, n), "area_m2": rng.normal(80_000, 20_000, n)})
+    y = pd.Series(2 * df["rooms"] + df["area_m2"] / 20_000 + rng.normal(0, 0.1, n))
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(1e-3), "mse")
+    doc = Doctor(df[:480], y[:480], validation_data=(df[480:], y[480:]), verbose=0)
+    model.fit(df[:480], y[:480], epochs=5, verbose=0, callbacks=[doc])
+    top = doc.findings[0]
+    assert top.code == "unscaled_inputs", doc.report()
+    assert "area_m2" in " ".join(top.evidence) and "StandardScaler" in top.fix
+
+
+def test_one_line_per_epoch_or_nothing(data, capsys):
+    x, y, xv, yv = data
+    fit(lstm(), Doctor(x, y, validation_data=(xv, yv), verbose=1), x, y, (xv, yv), epochs=3)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [f"doctor · epoch {i}" for i in (1, 2, 3)]
+    fit(lstm(), Doctor(x, y, validation_data=(xv, yv), verbose=0), x, y, (xv, yv), epochs=2)
+    assert capsys.readouterr().out == ""
+
+
+def test_diagnose_fit_fits_with_the_callback_and_returns_the_report(data):
+    import lstm_lab
+
+    x, y, xv, yv = data
+    report = lstm_lab.diagnose_fit(lstm(lr=1e-6), x, y, validation_data=(xv, yv), epochs=3,
+                                   batch_size=64)
+    assert isinstance(report, Report) and report.findings[0].code == "lr_too_small"
+    assert diagnose_fit is lstm_lab.diagnose_fit
+
+
+@pytest.mark.parametrize("args,kwargs,message", [
+    ((None,), {}, "x is None"),
+    ((np.zeros((10, 5, 1)),), {}, "has no targets"),
+    ((np.zeros((10, 5, 1)), np.zeros(9)), {}, "10 samples but its targets have shape (9,)"),
+    ((np.array([["a", "b"]] * 4), np.zeros(4)), {}, "is not numeric"),
+    (([np.zeros((4, 2)), np.zeros((4, 3))], np.zeros(4)), {}, "several arrays"),
+    ((np.zeros((4, 2, 3, 1)), np.zeros(4)), {}, "(samples, features) or (samples, steps"),
+    ((np.zeros((10, 5, 1)), np.zeros(10)), {"validation_data": (np.zeros(3),)},
+     "validation_data must be (x_val, y_val)"),
+    ((np.zeros((10, 5, 1)), np.zeros(10)), {"validation_data": (np.zeros((3, 4, 1)),
+                                                                np.zeros(3))},
+     "validation inputs have shape (4, 1)"),
+    ((42,), {}, "pass arrays (x, y) or a tf.data.Dataset"),
+])
+def test_bad_input_gets_one_clear_message(args, kwargs, message):
+    with pytest.raises(DoctorInputError) as e:
+        Doctor(*args, **kwargs)
+    assert message in str(e.value)
+
+
+def test_findings_before_any_fit_say_what_to_do(data):
+    x, y, _, _ = data
+    with pytest.raises(RuntimeError, match="callbacks=\\[doctor\\]"):
+        Doctor(x, y, verbose=0).findings
+
+
+def test_one_doctor_two_front_ends():
+    # the callback has no rules of its own: it fills Measurements and calls the lab's judge
+    import lstm_lab.keras as front
+
+    assert front.judge is doctor.judge
+    assert not [name for name in vars(front) if name.startswith("_lr")]
+    assert set(doctor.LAB_CODES) < set(doctor.CODES)
+    assert {"unscaled_target", "saturated_units"} == set(doctor.CODES) - set(doctor.LAB_CODES)
