@@ -304,9 +304,17 @@ class Doctor(keras.callbacks.Callback):
 
     def _measure_end(self) -> dict:
         """Once, after training: per-input gradient share and stuck units per layer."""
+        out = {"grad_share": {}, "saturation": {}}
         if not self.losses:
-            return {"grad_share": {}, "saturation": {}}
-        return {"grad_share": self._grad_share(), "saturation": self._saturation()}
+            return out
+        # Extra evidence only: a model these probes cannot read (a custom loss with other
+        # arguments, nested models) still gets its findings, never a crash after its fit.
+        for key, probe in (("grad_share", self._grad_share), ("saturation", self._saturation)):
+            try:
+                out[key] = probe()
+            except (ValueError, TypeError, AttributeError, tf.errors.OpError) as e:
+                warnings.warn(f"LSTM Lab doctor: could not measure {key} ({e})", DoctorWarning)
+        return out
 
     def _grad_share(self) -> dict[str, float]:
         x = tf.constant(self.train.x[:128], tf.float32)
