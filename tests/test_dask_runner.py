@@ -34,9 +34,11 @@ FLAGS = [a for k, v in TINY.items() for a in (f"--{k.replace('_', '-')}", str(v)
 LONG = ExperimentConfig(**{**TINY, "epochs": 1000, "n_steps": 3000})  # ~20 s unstopped
 
 
-def _env() -> dict:
+def _env(tmp: Path) -> dict:
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    return {**os.environ, "PYTHONPATH": path, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    # scratch space under the test's folder: a SIGKILLed scheduler leaves its own behind
+    return {**os.environ, "PYTHONPATH": path, "TF_CPP_MIN_LOG_LEVEL": "2",
+            "DASK_TEMPORARY_DIRECTORY": str(tmp / "scratch")}
 
 
 def _log_tail(path: Path, n: int = 30) -> str:
@@ -47,7 +49,7 @@ def start_scheduler(tmp: Path) -> tuple[subprocess.Popen, str]:
     info, log = tmp / "scheduler.json", tmp / "scheduler.log"
     proc = subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1",
                              "--port", "0", "--no-dashboard", "--scheduler-file", str(info)],
-                            env=_env(), stdout=open(log, "w"), stderr=subprocess.STDOUT)
+                            env=_env(tmp), stdout=open(log, "w"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -60,8 +62,8 @@ def start_scheduler(tmp: Path) -> tuple[subprocess.Popen, str]:
 def start_worker(address: str, tmp: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "dask", "worker", address, "--host",
                              "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
-                             "--no-dashboard", "--local-directory", str(tmp / "work")],
-                            env=_env(), stdout=open(tmp / "worker.log", "w"),
+                             "--no-dashboard"],
+                            env=_env(tmp), stdout=open(tmp / "worker.log", "w"),
                             stderr=subprocess.STDOUT)
 
 
