@@ -52,7 +52,3 @@ def run_cell(config: ExperimentConfig, x_field: str, y_field: str,
                 worst.scores.r2, worst.scores.flatness, base, top.code, top.fix,
                 round(result.train_seconds, 3), result.stopped)
 
-
-def cell_from_json(config_json: str, x_field: str, y_field: str) -> Cell:
-    """Dask task: plain arguments in, a picklable Cell out."""
-    return run_cell(ExperimentConfig.from_json(config_json), x_field, y_field)

@@ -1,7 +1,9 @@
 """Command line: ``python -m lstm_lab presets | run | doctor | report | lr-find | preflight | sweep``.
 
 Every outcome of a valid config -- learning, flat, diverged -- is a result (exit 0).
-A bad flag or value is one line on stderr and exit 2. No traceback reaches the user.
+A bad flag or value is one line on stderr and exit 2; a run that ends without a result
+(``run --dask``: its worker died, the scheduler went away) is one line and exit 1. No
+traceback reaches the user.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                              help="also save the predictions as CSV")
             cmd.add_argument("--save-config", metavar="FILE",
                              help="also save the config as JSON")
+        if command == "run":
+            cmd.add_argument("--dask", metavar="ADDRESS",
+                             help="train on this dask.distributed scheduler's workers")
         if command == "sweep":
             cmd.add_argument("--x", required=True, metavar="FIELD=RANGE",
                              help="e.g. learning_rate=1e-6:1:log:7 or batch_size=1,8,32")
@@ -140,7 +145,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"epoch {r.epoch:>3}/{r.epochs}  train loss {r.train_loss:.4g}  "
               f"test loss {r.test_loss:.4g}  ΔW/W {r.weight_change:.2e}", flush=True)
 
-    result = run_experiment(config, on_epoch=None if args.json else show)
+    if args.dask:
+        result = _run_on_dask(config, args.dask, None if args.json else show)
+    else:
+        result = run_experiment(config, on_epoch=None if args.json else show)
     if args.json:
         from .doctor import diagnose
 
@@ -159,6 +167,30 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"verdict: {result.verdict}  epochs {result.epochs_run}  "
           f"{result.train_seconds:.1f} s")
     return 0
+
+
+def _run_on_dask(config, address: str, on_epoch):
+    """The run as a task on a Dask cluster, its epochs printed as they arrive."""
+    from .dask_runner import DaskRunner
+    from .jobs import Done, Epoch, Failed
+
+    runner = DaskRunner(address)
+    handle = runner.submit(config)
+    try:
+        for event in handle.events():
+            if isinstance(event, Epoch) and on_epoch is not None:
+                on_epoch(event.report)
+            elif isinstance(event, Done):
+                return event.result
+            elif isinstance(event, Failed):
+                raise _RunFailed(event.message)
+    finally:
+        handle.cancel()  # Ctrl-C, a closed pipe: the worker stops at its next epoch
+        runner.shutdown()
+
+
+class _RunFailed(Exception):
+    """A run that ended without a result (its worker died, the scheduler went away)."""
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
@@ -301,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `lstm-lab ... | head` stopped reading: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no 2nd error at exit
         return 141
+    except _RunFailed as err:
+        print(f"lstm_lab: error: {err}", file=sys.stderr)
+        return 1
     except ModuleNotFoundError as err:  # an optional dependency (`pip install .` leaves it out)
         print(f"lstm_lab: error: {_missing(err.name or str(err))}", file=sys.stderr)
         return 1

@@ -5,10 +5,11 @@ validated configs; :func:`lstm_lab.cell.run_cell` trains one and reduces it to a
 :class:`~lstm_lab.cell.Cell` (verdict, R², flatness, the doctor's top finding) -- the same
 function wherever it runs, so a cell's numbers do not depend on the backend:
 
-* ``LocalBackend(runner)`` -- ``SweepCell`` jobs on a runner's worker pool (or threads, in
-  tests);
-* ``DaskBackend(address)`` -- a ``dask.distributed`` scheduler, for sweeps that outgrow
-  one machine (``LSTM_LAB_DASK_SCHEDULER=tcp://host:8786`` or ``--dask ADDRESS``).
+* ``LocalBackend(runner)`` -- ``SweepCell`` jobs on a runner: a worker pool (or threads,
+  in tests), or a :class:`~lstm_lab.dask_runner.DaskRunner`;
+* ``DaskBackend(address)`` -- the same jobs on a ``DaskRunner`` of its own, for sweeps that
+  outgrow one machine (``LSTM_LAB_DASK_SCHEDULER=tcp://host:8786`` or ``--dask ADDRESS``):
+  one mechanism for live runs and sweep cells on a cluster.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from typing import Callable
 
 import numpy as np
 
-from .cell import Cell, cell_from_json
+from .cell import Cell
 from .config import RULES, ConfigError, ExperimentConfig, coerce
+from .dask_runner import DASK_ENV
 from .jobs import Done, Failed, SweepCell
 
 MAX_CELLS = 100
-DASK_ENV = "LSTM_LAB_DASK_SCHEDULER"
 NUMERIC = [name for name, r in RULES.items() if r.kind in (int, float) and r.low is not None]
 
 
@@ -142,34 +143,18 @@ class LocalBackend:
         return False
 
 
-class DaskBackend:
-    """Cells as tasks on a dask.distributed scheduler (same function, same numbers)."""
+class DaskBackend(LocalBackend):
+    """Cells as ``cell`` jobs on a :class:`~lstm_lab.dask_runner.DaskRunner` of its own
+    (the same function, the same numbers); an unreachable scheduler is a ConfigError."""
 
     def __init__(self, address: str):
-        from distributed import Client
+        from .dask_runner import DaskRunner
 
         self.address = address
-        try:
-            self.client = Client(address, timeout="10s")
-        except (OSError, TimeoutError) as err:
-            raise ConfigError(f"cannot reach the Dask scheduler at {address}: {err}") from None
-
-    def map(self, configs, x_field, y_field, on_cell, should_stop, poll=0.05):
-        from distributed import as_completed
-
-        futures = {self.client.submit(cell_from_json, c.to_json(), x_field, y_field,
-                                      pure=False): k for k, c in enumerate(configs)}
-        try:
-            for future in as_completed(futures):
-                if should_stop is not None and should_stop():
-                    return True
-                on_cell(futures[future], future.result())
-        finally:
-            self.client.cancel(list(futures))
-        return False
+        super().__init__(DaskRunner(address))
 
     def close(self) -> None:
-        self.client.close()
+        self.runner.shutdown()
 
 
 def default_backend(runner=None):

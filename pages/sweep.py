@@ -1,13 +1,12 @@
 """Sweep: a phase diagram of collapse over any two knobs, filled in live."""
 
-import os
 import time
 
 import streamlit as st
 
 from lstm_lab import ConfigError, charts, views
-from lstm_lab.sweep import (DASK_ENV, NUMERIC, DaskBackend, LocalBackend, grid, parse_axis,
-                            run_sweep)
+from lstm_lab.dask_runner import DaskRunner
+from lstm_lab.sweep import NUMERIC, LocalBackend, grid, parse_axis, run_sweep
 from ui.live import get_runner
 from ui.navigation import require_app
 from ui.state import chart_style, md_escape, playground_config, start_playground
@@ -36,16 +35,12 @@ if row.button("Run sweep", icon=":material/play_arrow:", type="primary"):
     st.session_state.sw_run = key
 if row.button("Stop sweep", icon=":material/stop:"):
     st.session_state.sw_run = None
-st.caption(f"{len(cells)} cells; backend: " + (f"Dask at {md_escape(os.environ[DASK_ENV])}"
-           if os.environ.get(DASK_ENV) else "this server's worker pool"))
+runner = get_runner()  # the Dask cluster when LSTM_LAB_DASK_SCHEDULER is set and answers
+st.caption(f"{len(cells)} cells; backend: " + (f"Dask at {md_escape(runner.address)}"
+           if isinstance(runner, DaskRunner) else "this server's worker pool"))
 
 progress, chart = st.empty(), st.empty()
 root = views.app_root(st.context.url)
-
-
-@st.cache_resource
-def dask_backend(address: str) -> DaskBackend:
-    return DaskBackend(address)
 
 
 def draw(done: list, selectable: bool) -> None:
@@ -76,8 +71,7 @@ else:
                "cell per run, coloured by its verdict, with the doctor's finding written in "
                "it.", icon=":material/grid_on:")
 if running:
-    backend = dask_backend(os.environ[DASK_ENV]) if os.environ.get(DASK_ENV) \
-        else LocalBackend(get_runner())
+    backend = LocalBackend(runner)
     t0 = time.monotonic()
 
     def on_cell(cell, n, total):

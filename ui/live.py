@@ -13,7 +13,8 @@ import time
 
 import streamlit as st
 
-from lstm_lab import ExperimentConfig, charts, text, views
+from lstm_lab import ConfigError, ExperimentConfig, charts, text, views
+from lstm_lab.dask_runner import DASK_ENV
 from lstm_lab.jobs import Done, Epoch, Event, Failed, Queued, Started
 from lstm_lab.runner import InProcessRunner, ProcessRunner
 from ui.state import chart_style, md_escape
@@ -23,12 +24,36 @@ BADGE = {"learning": "green", "weak": "yellow", "unstable": "orange", "flat": "r
 WARMING = "Starting the training workers — about 10 s, once per server."
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
+def _make_runner(inprocess: bool, dask_address: str | None):
+    """(runner, note): a DaskRunner when an address is set and answers, else the local
+    pool; the note says, in one line, why the cluster is not used."""
+    note = None
+    if dask_address:
+        try:
+            from lstm_lab.dask_runner import DaskRunner
+
+            return DaskRunner(dask_address), None
+        except (ConfigError, ModuleNotFoundError) as err:
+            why = f"the Python package {err.name!r} is not installed" \
+                if isinstance(err, ModuleNotFoundError) else str(err)
+            note = f"Dask is not used: {why}. Runs train on this server instead."
+    return (InProcessRunner(workers=1) if inprocess else ProcessRunner()), note
+
+
 def get_runner():
-    """One runner per server, shared by every session (and so is its replay cache)."""
-    if os.environ.get("LSTM_LAB_RUNNER") == "inprocess":
-        return InProcessRunner(workers=1)
-    return ProcessRunner()
+    """One runner per server, shared by every session (and so is its replay cache): the
+    Dask cluster at ``LSTM_LAB_DASK_SCHEDULER`` when set and reachable, else this server's
+    worker pool (threads with ``LSTM_LAB_RUNNER=inprocess``)."""
+    args = (os.environ.get("LSTM_LAB_RUNNER") == "inprocess", os.environ.get(DASK_ENV) or None)
+    runner, note = _make_runner(*args)
+    if getattr(runner, "gone", lambda: False)():  # its scheduler went away: try again
+        _make_runner.clear()
+        runner, note = _make_runner(*args)
+    if note and not st.session_state.get("_runner_note_shown"):
+        st.session_state["_runner_note_shown"] = True  # once per session
+        st.toast(md_escape(note), icon=":material/cloud_off:")
+    return runner
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
