@@ -218,6 +218,7 @@ class Doctor(keras.callbacks.Callback):
             saturation=end["saturation"],
             layer_updates={k: float(np.median([u[k] for u in self.updates])) /
                            self.steps_per_epoch for k in (self.updates[0] if self.updates else {})},
+            nonfinite_weights=tuple(k for k, w in self._prev.items() if not np.isfinite(w).all()),
             healthy_evidence=self._score_lines(),
         )
 
