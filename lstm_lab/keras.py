@@ -399,7 +399,9 @@ def _in_notebook() -> bool:
 
 
 def _ratio(now: np.ndarray, prev: np.ndarray) -> float:
-    return float(np.linalg.norm(now - prev) / (np.linalg.norm(prev) + 1e-12))
+    # weights of a diverged fit are inf/NaN: the ratio is NaN then, without a warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.linalg.norm(now - prev) / (np.linalg.norm(prev) + 1e-12))
 
 
 def _ratio_flat(now: dict, start: dict) -> float:
