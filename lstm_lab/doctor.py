@@ -109,6 +109,9 @@ class Measurements:
     # layer name -> (share of saturated or dead units, what: "dead ReLU" / "saturated")
     saturation: dict[str, tuple[float, str]] = field(default_factory=dict)
     layer_updates: dict[str, float] = field(default_factory=dict)  # per-step ratio per layer
+    # layers whose weights ended NaN/inf (a Keras fit: a ReLU can hide them as a finite,
+    # flat output while the loss stays finite)
+    nonfinite_weights: tuple[str, ...] = ()
     healthy_evidence: list[str] = field(default_factory=list)
     config: object | None = None  # the lab's ExperimentConfig
 
@@ -213,8 +216,17 @@ def _missing(m: Measurements):
     if m.nan_epoch:
         ev.append(f"the loss was NaN from epoch {m.nan_epoch}: one gap in a window poisons the "
                   "whole batch's gradient")
+    # The same poisoning without a NaN loss: a gap times a weight gives a NaN gradient, the
+    # weights that read the column turn NaN, and ReLU(NaN) = 0 downstream turns the rest
+    # into a constant output with a finite loss. NaN weights after a fit on data with gaps
+    # are that mechanism measured, as sure as a NaN loss.
+    poisoned = bool(m.nonfinite_weights) and not m.nan_epoch
+    if poisoned:
+        ev.append("the weights of " + ", ".join(f"`{k}`" for k in m.nonfinite_weights)
+                  + " became NaN: a gap poisons the gradient of every weight it meets, "
+                  "and the layers after it output a constant")
     return Finding("missing_values", "Missing values in the inputs", tuple(ev),
-                   _patch(m, impute=True), 0.98 if m.nan_epoch else 0.7,
+                   _patch(m, impute=True), 0.98 if m.nan_epoch or poisoned else 0.7,
                    "fill the gaps before making windows, e.g. "
                    "`df = df.interpolate(limit_direction='both')` (or drop the windows that "
                    "touch a NaN: `keep = np.isfinite(x).all(axis=(1, 2)) & "
@@ -250,18 +262,36 @@ def _lr_large(m: Measurements):
 
 
 def _lr_small(m: Measurements):
-    if m.update_ratio >= SLOW_UPDATE or m.total_change >= 0.15 or m.diverged:
+    # NaN ratios (weights that turned NaN) say nothing about the step size
+    if m.diverged or not m.total_change < 0.15:
+        return None
+    slow = m.update_ratio < SLOW_UPDATE
+    # Between this rule and too_few_epochs: steps just above SLOW_UPDATE, yet the weights
+    # are still near their start and the loss has almost stopped falling (not the
+    # still-falling pattern of a fit cut short). More of the same steps only crawl on
+    # (measured: a GRU with SGD(1e-4, momentum .9) stayed weak with 10× the epochs and
+    # learned with 1000× the rate); the step size is what holds the weights back.
+    crawl = SLOW_UPDATE <= m.update_ratio < 10 * SLOW_UPDATE and m.still_falling < 0.03
+    if not (slow or crawl):
         return None
     cap = 1e-2 if m.optimizer == "adam" else 0.1
     higher = clamp_lr(min(cap, m.learning_rate * 100))
     ev = [f"per step ‖ΔW‖/‖W‖ = {m.update_ratio:.1e} (healthy: about 1e-4 … 1e-2)",
           f"weights moved {100 * m.total_change:.1f} % in {len(m.losses)} epochs",
           f"the loss still falls {100 * m.still_falling:.1f} % per epoch"]
+    if crawl:
+        ev.append(f"the weights are still within {100 * m.total_change:.0f} % of their start "
+                  f"and the loss has almost stopped falling: more epochs of steps this size "
+                  "only crawl on")
     if m.layer_updates:
         ev.append("per layer: " + ", ".join(f"{k} {v:.1e}" for k, v in m.layer_updates.items()))
+    # Weights also stand still when no gradient reaches them: a layer whose units are dead
+    # ReLUs or pinned tanh/sigmoid passes none back, whatever the learning rate. Then the
+    # small steps are the stuck units' symptom, and a higher rate moves nothing.
+    stuck = max((s for s, _ in m.saturation.values()), default=0.0)
     return Finding(
         "lr_too_small", "Learning rate too small: the weights barely moved", tuple(ev),
-        _patch(m, learning_rate=higher), 0.8,
+        _patch(m, learning_rate=higher), (0.8 if slow else 0.6) if stuck < 0.5 else 0.5,
         f"raise the learning rate: `optimizer=keras.optimizers.{_opt(m.optimizer)}"
         f"(learning_rate={higher:g})` in `model.compile` (it is {m.learning_rate:g})")
 

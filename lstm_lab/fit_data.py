@@ -255,6 +255,14 @@ def _probe(x: np.ndarray, y: np.ndarray, nonlinear: bool = False) -> float | Non
     cut = int(0.8 * len(x))
     if cut < 10 or len(x) - cut < 5 or y[cut:].var() == 0:
         return None
+    # The probe asks whether the inputs' signal carries the target. Spikes (error codes,
+    # sentinels) wreck a linear model just as they wreck the network, and would make a
+    # predictable target look like noise; they are the outliers rule's business. So the
+    # probe reads each input clipped to median ± ROBUST_Z robust σ of the fitting rows.
+    med = np.median(x[:cut], axis=0)
+    sigma = 1.4826 * np.median(np.abs(x[:cut] - med), axis=0)
+    spread = np.where(sigma > 0, signals.ROBUST_Z * sigma, np.inf)
+    x = np.clip(x, med - spread, med + spread)
     mu, sd = x[:cut].mean(0), x[:cut].std(0)
     sd[sd == 0] = 1.0
     x = (x - mu) / sd

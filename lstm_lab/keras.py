@@ -218,6 +218,7 @@ class Doctor(keras.callbacks.Callback):
             saturation=end["saturation"],
             layer_updates={k: float(np.median([u[k] for u in self.updates])) /
                            self.steps_per_epoch for k in (self.updates[0] if self.updates else {})},
+            nonfinite_weights=tuple(k for k, w in self._prev.items() if not np.isfinite(w).all()),
             healthy_evidence=self._score_lines(),
         )
 
@@ -406,7 +407,9 @@ def _in_notebook() -> bool:
 
 
 def _ratio(now: np.ndarray, prev: np.ndarray) -> float:
-    return float(np.linalg.norm(now - prev) / (np.linalg.norm(prev) + 1e-12))
+    # weights of a diverged fit are inf/NaN: the ratio is NaN then, without a warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.linalg.norm(now - prev) / (np.linalg.norm(prev) + 1e-12))
 
 
 def _ratio_flat(now: dict, start: dict) -> float:

@@ -10,6 +10,20 @@ from lstm_lab.cli import main
 TINY = dict(n_steps=300, seq_len=10, units=8, epochs=3, batch_size=32)
 
 
+def confusion_table(confusion) -> str:
+    """Expected codes (rows) against top findings (columns) from a Counter of
+    (expected, got) pairs, codes in the doctor's order; '.' for zero."""
+    from lstm_lab.doctor import CODES
+
+    codes = [c for c in CODES if any(c in k for k in confusion)]
+    width = max(map(len, codes))
+    head = " " * width + " | " + " ".join(f"{i:>2}" for i in range(len(codes)))
+    rows = [f"{c:>{width}} | " + " ".join(f"{confusion[c, g] or '.':>2}" for g in codes)
+            for c in codes]
+    legend = "  ".join(f"{i}={c}" for i, c in enumerate(codes))
+    return "\n".join(["expected (rows) vs top finding (columns)", head, *rows, legend])
+
+
 def cli_json(*argv: str) -> dict:
     """Run `python -m lstm_lab run ... --json` in-process and parse its one JSON line."""
     out = io.StringIO()

@@ -10,11 +10,11 @@ from collections import Counter
 import pytest
 
 from lstm_lab import ExperimentConfig, run_experiment
-from lstm_lab.doctor import CODES, LAB_CODES, diagnose
+from lstm_lab.doctor import LAB_CODES, diagnose
 from lstm_lab.lr_find import lr_range_test
 from lstm_lab.presets import PRESETS
 
-from conftest import cli_json
+from conftest import cli_json, confusion_table
 
 SUITE = [
     ("too_few_epochs", {"batch_size": 512, "epochs": 3}),
@@ -77,16 +77,6 @@ def test_doctor_top_finding_accuracy_on_the_labelled_suite():
     accuracy = sum(n for (e, g), n in confusion.items() if e == g) / len(SUITE)
     print(f"top-1 accuracy {accuracy:.0%} on {len(SUITE)} runs; misses: {wrong}")
     assert accuracy >= 0.9, wrong
-
-
-def confusion_table(confusion: Counter) -> str:
-    codes = [c for c in CODES if any(c in k for k in confusion)]
-    width = max(map(len, codes))
-    head = " " * width + " | " + " ".join(f"{i:>2}" for i in range(len(codes)))
-    rows = [f"{c:>{width}} | " + " ".join(f"{confusion[c, g] or '.':>2}" for g in codes)
-            for c in codes]
-    legend = "  ".join(f"{i}={c}" for i, c in enumerate(codes))
-    return "\n".join(["expected (rows) vs top finding (columns)", head, *rows, legend])
 
 
 EXPECTED = {
