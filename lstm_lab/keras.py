@@ -63,6 +63,9 @@ class Report:
                 lines.append(f"     fix: {f.fix or 'none -- leave it'}")
         return "\n".join(lines)
 
+    def _repr_pretty_(self, p, cycle) -> None:  # IPython's text/plain: the text report
+        p.text(str(self))
+
     def _repr_html_(self) -> str:
         e = html.escape
         rows = []
@@ -375,7 +378,12 @@ class Doctor(keras.callbacks.Callback):
                             title=f"validation · epoch {len(self.losses)} · {verdict}")
         lc = loss_chart(self.losses, self.val_losses, self.params.get("epochs") or
                         len(self.losses), width=300)
-        return alt.hconcat(fc, lc)
+        # The lab's charts are whole charts (padding, config); a concatenation's parts may
+        # carry neither, so both move up to it (the two charts share one style).
+        config, padding = fc.config, fc.padding
+        for part in (fc, lc):
+            part.config = part.padding = alt.Undefined
+        return alt.hconcat(fc, lc, config=config, padding=padding)
 
 
 # --- helpers ------------------------------------------------------------------------------
