@@ -484,25 +484,28 @@ def _forward(model):
 
     if not layers:
         return plain, []
+
+    def by_layer(x):  # a Sequential: call it layer by layer
+        outs, h = [], x
+        for l in model.layers:
+            h = l(h, training=False)
+            if l in layers:
+                outs.append(h)
+        return h, outs
+
+    # a model whose layers' outputs cannot be reached (subclassed): no activations
+    fallback = by_layer if isinstance(model, keras.Sequential) else plain
     try:  # a functional view of the model: one call gives every layer's output
         inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
         probe = keras.Model(inputs, [model.outputs[0], *(l.output for l in layers)])
-    except (AttributeError, ValueError, TypeError):
-        if not isinstance(model, keras.Sequential):
-            return plain, []  # a subclassed model: its layers' outputs are not reachable
-
-        def by_layer(x):  # a Sequential built without an Input: call it layer by layer
-            outs, h = [], x
-            for l in model.layers:
-                h = l(h, training=False)
-                if l in layers:
-                    outs.append(h)
-            return h, outs
-
-        return by_layer, layers
+    except (AttributeError, ValueError, TypeError):  # e.g. a Sequential without an Input
+        return fallback, layers
 
     def functional(x):
-        out, *acts = probe(x, training=False)
+        try:
+            out, *acts = probe(x, training=False)
+        except (ValueError, TypeError):  # e.g. sequences of another length than its Input
+            return fallback(x)
         return out, acts
 
     return functional, layers
