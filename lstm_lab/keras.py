@@ -9,9 +9,11 @@
 The callback measures during training, cheaply: the shape of the targets against the
 model's output before the first epoch (a broadcast is warned about at once), each
 layer's weight-update ratio and the loss every epoch, predictions on (a bounded sample
-of) the validation data every epoch -- R², flatness and the naive baselines (mean,
-persistence, seasonal) -- and, once at the end, the per-input gradient share and the
-saturated or dead units of each layer. The data is measured once (scale, gaps, spikes,
+of) the validation data -- R², flatness and the naive baselines (mean, persistence,
+seasonal) -- at the end, and every epoch when the epoch line or the live chart shows
+them, and, once at the end, the per-input gradient share and the saturated or dead
+units of each layer. It adds no per-batch hook, which would make Keras wait for every
+batch (``bench/doctor_overhead.py`` measures what it costs). The data is measured once (scale, gaps, spikes,
 season against window, a linear probe). The rules that turn all this into findings are
 the lab's own (:func:`lstm_lab.doctor.judge`): one doctor, two front ends.
 
@@ -63,6 +65,9 @@ class Report:
                 lines.append(f"     fix: {f.fix or 'none -- leave it'}")
         return "\n".join(lines)
 
+    def _repr_pretty_(self, p, cycle) -> None:  # IPython's text/plain: the text report
+        p.text(str(self))
+
     def _repr_html_(self) -> str:
         e = html.escape
         rows = []
@@ -111,9 +116,13 @@ class Doctor(keras.callbacks.Callback):
             self.val = FitData(self.train.x[cut:], self.train.y[cut:], self.train.names)
         else:
             self.val = _read_validation(validation_data, max_samples)
-        if self.val.x.shape[1:] != self.train.x.shape[1:]:
+        # Sequences may differ in length (a recurrent model reads any number of steps, and
+        # a test split is often shorter than the training one); features may not.
+        if (self.val.x.ndim != self.train.x.ndim
+                or self.val.x.shape[-1] != self.train.x.shape[-1]):
             raise DoctorInputError(f"validation inputs have shape {self.val.x.shape[1:]} per "
-                                   f"sample but training inputs {self.train.x.shape[1:]}")
+                                   f"sample but training inputs {self.train.x.shape[1:]}: "
+                                   "they need the same features")
         self.verbose = verbose
         self.live = _in_notebook() if live == "auto" else bool(live)
         self._reset()
@@ -121,7 +130,20 @@ class Doctor(keras.callbacks.Callback):
     # --- Keras hooks ----------------------------------------------------------------------
     def on_train_begin(self, logs=None):
         self._reset()
-        out = self._predict(self.train.x[:2])
+        if self.val.x.shape[1:] == self.train.x.shape[1:]:
+            # the validation sample gives the output shape, and traces the predict function
+            # for the one batch shape every later prediction has
+            out = self._predict(self.val.x)
+        else:
+            out = self._predict(self.train.x[:2])
+            try:  # validation sequences of another length: does the model read them?
+                self._predict(self.val.x[:2])
+            except Exception as e:  # Keras raises ValueError, TF its own errors
+                raise DoctorInputError(
+                    f"validation inputs have shape {self.val.x.shape[1:]} per sample but "
+                    f"training inputs {self.train.x.shape[1:]}, and the model does not read "
+                    f"them ({type(e).__name__}): give validation windows of the training "
+                    "length") from None
         self.broadcast = broadcast_shapes(self.train.y.shape[1:], out.shape[1:])
         if self.broadcast is not None:
             t, o = self.broadcast
@@ -132,28 +154,32 @@ class Doctor(keras.callbacks.Callback):
         self.data = data_measurements(self.train, self.val)
         self.baselines = naive_baselines(self.train, self.val, self.data.period.steps)
         self._start = self._prev = self._weights()
+        self._steps_seen = self._iterations()
 
-    def on_train_batch_end(self, batch, logs=None):
-        self._steps_this_epoch += 1
+    # No batch hook: a callback with one makes Keras wait for every batch (no async
+    # dispatch); the optimizer's step counter says how many steps an epoch took.
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         self.losses.append(float(logs.get("loss", math.nan)))
         self.val_losses.append(float(logs.get("val_loss", math.nan)))
-        self.steps_per_epoch = max(self._steps_this_epoch, 1)
-        self._steps_this_epoch = 0
+        steps = self._iterations()
+        self.steps_per_epoch = max(steps - self._steps_seen, 1)
+        self._steps_seen = steps
         now = self._weights()
         self.updates.append({k: _ratio(now[k], self._prev[k]) for k in now})
         self.network_updates.append(_ratio_flat(now, self._prev))
         self._prev = now
-        self.predictions = self._predict(self.val.x)
         self._findings = None
+        # predictions on the validation sample are made when read (this line, the chart,
+        # and once at the end of training), not every epoch regardless
         if self.verbose and not self.live:
             print(f"doctor · epoch {epoch + 1}: {self._summary()}")
         if self.live:
             self._draw()
 
     def on_train_end(self, logs=None):
+        self._fresh_predictions()  # the trained model's, whatever happens to it later
         self._end = self._measure_end()
         self._findings = None
 
@@ -214,7 +240,7 @@ class Doctor(keras.callbacks.Callback):
             broadcast=self.broadcast,
             target_mean=d.target_mean,
             target_std=d.target_std,
-            prediction_mean=_finite_mean(self.predictions),
+            prediction_mean=_finite_mean(self._fresh_predictions()),
             saturation=end["saturation"],
             layer_updates={k: float(np.median([u[k] for u in self.updates])) /
                            self.steps_per_epoch for k in (self.updates[0] if self.updates else {})},
@@ -228,10 +254,11 @@ class Doctor(keras.callbacks.Callback):
         self.val_losses: list[float] = []
         self.updates: list[dict[str, float]] = []  # per epoch: layer -> ‖ΔW‖/‖W‖
         self.network_updates: list[float] = []  # per epoch, all weights together
-        self.predictions = None
+        self.predictions = None  # on the validation sample, after epoch _predicted_at
+        self._predicted_at = -1
         self.broadcast = None
         self.steps_per_epoch = 1
-        self._steps_this_epoch = 0
+        self._steps_seen = 0
         self._findings = None
         self._end = None
         self._display = None
@@ -240,6 +267,18 @@ class Doctor(keras.callbacks.Callback):
         out = [np.asarray(self.model.predict_on_batch(x[i:i + 512].astype(np.float32)))
                for i in range(0, len(x), 512)]
         return np.concatenate(out).astype(np.float64)
+
+    def _fresh_predictions(self) -> np.ndarray:
+        """The model's predictions on the validation sample after the latest epoch."""
+        if self._predicted_at != len(self.losses) or self.predictions is None:
+            self.predictions = self._predict(self.val.x)
+            self._predicted_at = len(self.losses)
+        return self.predictions
+
+    def _iterations(self) -> int:
+        """Optimizer steps taken so far (0 for an optimizer without a counter)."""
+        it = getattr(self.model.optimizer, "iterations", None)
+        return int(np.asarray(it)) if it is not None else 0
 
     def _weights(self) -> dict[str, np.ndarray]:
         """Each layer's trainable weights, flattened: (n_params,)."""
@@ -252,12 +291,12 @@ class Doctor(keras.callbacks.Callback):
 
     def _diverged(self) -> bool:
         return (any(not math.isfinite(v) for v in self.losses)
-                or (self.predictions is not None and not np.isfinite(self.predictions).all()))
+                or not np.isfinite(self._fresh_predictions()).all())
 
     def _pairs(self):
         """(truth, prediction) as (rows, targets) columns; with a broadcast, each target
         window's last step against the single prediction."""
-        y, p = self.val.y, self.predictions
+        y, p = self.val.y, self._fresh_predictions()
         if self.broadcast is not None:
             y = y.reshape(len(y), -1)[:, -1:]
             p = p.reshape(len(p), -1)[:, -1:]
@@ -304,59 +343,54 @@ class Doctor(keras.callbacks.Callback):
         return f"val R² {r2}, flatness {flat} ({verdict})"
 
     def _measure_end(self) -> dict:
-        """Once, after training: per-input gradient share and stuck units per layer."""
-        out = {"grad_share": {}, "saturation": {}}
+        """Once, after training: per-input gradient share (on training inputs) and stuck
+        units per layer (on validation inputs). Both come from one pass through the model
+        where the inputs have the same shape -- on a small model that pass is most of what
+        the doctor costs."""
         if not self.losses:
-            return out
+            return {"grad_share": {}, "saturation": {}}
         # Extra evidence only: a model these probes cannot read (a custom loss with other
         # arguments, nested models) still gets its findings, never a crash after its fit.
-        for key, probe in (("grad_share", self._grad_share), ("saturation", self._saturation)):
-            try:
-                out[key] = probe()
-            except (ValueError, TypeError, AttributeError, tf.errors.OpError) as e:
-                warnings.warn(f"LSTM Lab doctor: could not measure {key} ({e})", DoctorWarning)
-        return out
+        try:
+            return self._end_pass()
+        except (ValueError, TypeError, AttributeError, tf.errors.OpError) as e:
+            warnings.warn(f"LSTM Lab doctor: could not measure the gradient share and stuck "
+                          f"units ({e})", DoctorWarning)
+            return {"grad_share": {}, "saturation": {}}
 
-    def _grad_share(self) -> dict[str, float]:
-        x = tf.constant(self.train.x[:128], tf.float32)
-        y = tf.constant(self.train.y[:128], tf.float32)
-        if not np.isfinite(self.train.x[:128]).all():
-            return {}
+    def _end_pass(self) -> dict:
+        forward, layers = _forward(self.model)
+        x, y, xv = self.train.x[:128], self.train.y[:128], self.val.x[:256]
+        finite = bool(np.isfinite(x).all())
+        if finite and x.shape[1:] == xv.shape[1:]:
+            g, acts = self._input_gradient(forward, np.concatenate([x, xv]), y)
+            acts = [a[len(x):] for a in acts]  # the validation rows
+        else:
+            g = self._input_gradient(forward, x, y)[0] if finite else None
+            acts = [np.asarray(a) for a in forward(xv.astype(np.float32))[1]] if layers else []
+        share = {} if g is None else grad_share(
+            np.sqrt(np.sum(np.square(g), axis=tuple(range(g.ndim - 1)))), self.train.names)
+        return {"grad_share": share, "saturation": _stuck(layers, acts)}
+
+    def _input_gradient(self, forward, x: np.ndarray, y: np.ndarray):
+        """(d loss / d inputs for the first len(y) rows of ``x`` or None, layer outputs for
+        all rows): the loss is the model's own, on those rows only."""
+        n = len(y)
+        x = tf.constant(x, tf.float32)
+        y = tf.constant(y, tf.float32)
         try:
             loss_fn = keras.losses.get(self.model.loss) if self.model.loss else None
         except (ValueError, TypeError):
             loss_fn = None
         with tf.GradientTape() as tape:
             tape.watch(x)
-            pred = self.model(x, training=False)
+            pred, acts = forward(x)
+            pred = pred[:n]
             loss = (loss_fn(y, pred) if loss_fn is not None
                     else tf.square(pred - tf.reshape(y, tf.shape(pred))))
             loss = tf.reduce_mean(loss)
         g = tape.gradient(loss, x)
-        if g is None:
-            return {}
-        axes = tuple(range(g.shape.rank - 1))  # all but the feature axis
-        return grad_share(np.sqrt(np.sum(np.square(g.numpy()), axis=axes)), self.train.names)
-
-    def _saturation(self) -> dict[str, tuple[float, str]]:
-        """Per layer: the share of units stuck for every validation input -- ReLUs that
-        output 0 everywhere (dead), tanh/sigmoid units pinned at an end of their range."""
-        outputs = _layer_outputs(self.model, self.val.x[:256].astype(np.float32))
-        out = {}
-        for layer, a in outputs:
-            if not np.isfinite(a).all():
-                continue
-            a = a.reshape(-1, a.shape[-1])  # (samples·steps, units)
-            kind = _activation(layer)
-            if kind == "relu":
-                out[layer.name] = (float(np.mean(a.max(axis=0) <= 0)), "dead ReLU")
-            elif kind in _BOUNDED:
-                lo, hi = _BOUNDED[kind]
-                edge = 0.03 * (hi - lo)
-                pinned = ((a < lo + edge) | (a > hi - edge)).mean(axis=0) > 0.95
-                out[layer.name] = (float(np.mean(pinned)), "saturated at ±1" if lo < 0
-                                   else "saturated at 0 or 1")
-        return out
+        return (None if g is None else g.numpy()[:n]), [np.asarray(a) for a in acts]
 
     # --- notebook view ---------------------------------------------------------------------
     def _draw(self):
@@ -384,7 +418,12 @@ class Doctor(keras.callbacks.Callback):
                             title=f"validation · epoch {len(self.losses)} · {verdict}")
         lc = loss_chart(self.losses, self.val_losses, self.params.get("epochs") or
                         len(self.losses), width=300)
-        return alt.hconcat(fc, lc)
+        # The lab's charts are whole charts (padding, config); a concatenation's parts may
+        # carry neither, so both move up to it (the two charts share one style).
+        config, padding = fc.config, fc.padding
+        for part in (fc, lc):
+            part.config = part.padding = alt.Undefined
+        return alt.hconcat(fc, lc, config=config, padding=padding)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -448,25 +487,61 @@ def _activation(layer) -> str | None:
     return getattr(act, "__name__", None) if act is not None else None
 
 
-def _layer_outputs(model, x: np.ndarray) -> list:
-    """[(layer, output array)] for each layer with an activation, on inputs ``x``."""
+def _forward(model):
+    """(forward, layers): ``forward(x)`` gives the model's output and the outputs of
+    ``layers`` -- those whose units can get stuck (ReLU, tanh, sigmoid) -- in one call."""
     layers = [l for l in model.layers if _activation(l) in ("relu", *_BOUNDED)]
+
+    def plain(x):
+        return model(x, training=False), []
+
     if not layers:
-        return []
-    try:  # a functional view of the model: one call gives every layer's output
-        inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-        probe = keras.Model(inputs, [l.output for l in layers])
-        outs = probe(x, training=False)
-        outs = outs if isinstance(outs, (list, tuple)) else [outs]
-    except (AttributeError, ValueError, TypeError):
-        if not isinstance(model, keras.Sequential):
-            return []
-        outs, h = [], x  # a Sequential built without an Input: call it layer by layer
+        return plain, []
+
+    def by_layer(x):  # a Sequential: call it layer by layer
+        outs, h = [], x
         for l in model.layers:
             h = l(h, training=False)
             if l in layers:
                 outs.append(h)
-    return [(l, np.asarray(o)) for l, o in zip(layers, outs)]
+        return h, outs
+
+    # a model whose layers' outputs cannot be reached (subclassed): no activations
+    fallback = by_layer if isinstance(model, keras.Sequential) else plain
+    try:  # a functional view of the model: one call gives every layer's output
+        inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+        probe = keras.Model(inputs, [model.outputs[0], *(l.output for l in layers)])
+    except (AttributeError, ValueError, TypeError):  # e.g. a Sequential without an Input
+        return fallback, layers
+
+    def functional(x):
+        try:
+            out, *acts = probe(x, training=False)
+        except (ValueError, TypeError):  # e.g. sequences of another length than its Input
+            return fallback(x)
+        return out, acts
+
+    return functional, layers
+
+
+def _stuck(layers: list, outputs: list) -> dict[str, tuple[float, str]]:
+    """Per layer: the share of units stuck for every input -- ReLUs that output 0
+    everywhere (dead), tanh/sigmoid units pinned at an end of their range."""
+    out = {}
+    for layer, a in zip(layers, outputs):
+        if not np.isfinite(a).all():
+            continue
+        a = a.reshape(-1, a.shape[-1])  # (samples·steps, units)
+        kind = _activation(layer)
+        if kind == "relu":
+            out[layer.name] = (float(np.mean(a.max(axis=0) <= 0)), "dead ReLU")
+        elif kind in _BOUNDED:
+            lo, hi = _BOUNDED[kind]
+            edge = 0.03 * (hi - lo)
+            pinned = ((a < lo + edge) | (a > hi - edge)).mean(axis=0) > 0.95
+            out[layer.name] = (float(np.mean(pinned)), "saturated at ±1" if lo < 0
+                               else "saturated at 0 or 1")
+    return out
 
 
 def diagnose_fit(model, x, y=None, *, validation_data=None, verbose: int = 0,

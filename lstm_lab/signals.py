@@ -142,6 +142,8 @@ def correlation(a: np.ndarray, b: np.ndarray) -> float:
     either is constant)."""
     ok = np.isfinite(a) & np.isfinite(b)
     a, b = a[ok], b[ok]
-    if len(a) < 3 or a.std() == 0 or b.std() == 0:
+    # constant: every value equal (np.std of equal values can be ~1e-16, not 0, and the
+    # correlation of that rounding noise comes out as ±1)
+    if len(a) < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return 0.0
     return float(np.corrcoef(a, b)[0, 1])
