@@ -151,9 +151,9 @@ def test_diagnose_fit_fits_with_the_callback_and_returns_the_report(data):
     ((np.zeros((4, 2, 3, 1)), np.zeros(4)), {}, "(samples, features) or (samples, steps"),
     ((np.zeros((10, 5, 1)), np.zeros(10)), {"validation_data": (np.zeros(3),)},
      "validation_data must be (x_val, y_val)"),
-    ((np.zeros((10, 5, 1)), np.zeros(10)), {"validation_data": (np.zeros((3, 4, 1)),
+    ((np.zeros((10, 5, 1)), np.zeros(10)), {"validation_data": (np.zeros((3, 5, 2)),
                                                                 np.zeros(3))},
-     "validation inputs have shape (4, 1)"),
+     "validation inputs have shape (5, 2) per sample but training inputs (5, 1)"),
     ((42,), {}, "pass arrays (x, y) or a tf.data.Dataset"),
 ])
 def test_bad_input_gets_one_clear_message(args, kwargs, message):
