@@ -11,6 +11,7 @@ import math
 import os
 import time
 
+import pyarrow as pa
 import streamlit as st
 
 from lstm_lab import ExperimentConfig, charts, text, views
@@ -62,6 +63,7 @@ class Panel:
         self.t0 = time.monotonic()
         self.stale = False  # epochs have arrived that the charts do not show yet
         self.drawn_at = self.status_at = 0.0
+        self._views = None  # (style, forecast charts, loss chart): specs built on first draw
         # one tight block (see PANEL_CSS): heading, status, charts and badges stay the same
         # height side by side, whatever one run's status says
         key = hashlib.sha1(f"{title}|{memo}|{config.to_json()}".encode()).hexdigest()[:12]
@@ -126,22 +128,38 @@ class Panel:
         self.stale, self.drawn_at = False, time.monotonic()
         last = self.reports[-1] if self.reports else None
         preds = last.predictions if last is not None else None
-        style = chart_style()
+        forecasts, loss = self.views()
         with self._charts.container():
-            for j in range(len(self.preview.target_names)):
-                st.altair_chart(charts.prediction_chart(self.preview, j, preds, self.height,
-                                                        style), width="stretch")
+            for j, chart in enumerate(forecasts):
+                st.vega_lite_chart(arrow(chart.spec(None if preds is None else preds[:, j])),
+                                   width="stretch")
         if last is not None:
             diverged = self.result.diverged if self.result is not None else not (
                 math.isfinite(last.train_loss) and math.isfinite(last.test_loss))
             targets, _ = self.preview.score(last.predictions, diverged)
             self._badges.markdown("  \n".join(badge(t) for t in targets))
-            self._loss.altair_chart(charts.loss_chart(
-                [r.train_loss for r in self.reports], [r.test_loss for r in self.reports],
-                self.config.epochs, style), width="stretch")
+            self._loss.vega_lite_chart(arrow(loss.spec(
+                [r.train_loss for r in self.reports], [r.test_loss for r in self.reports])),
+                width="stretch")
             self._table.dataframe(views.target_table(targets), hide_index=True,
                                   width="stretch")
         self.draw_status()
+
+    def views(self) -> tuple[list[charts.ForecastChart], charts.LossChart]:
+        """The panel's charts, built once (per style): each draw only fills in the data."""
+        style = chart_style()
+        if self._views is None or self._views[0] != style:
+            self._views = (style, [charts.preview_forecast(self.preview, j, self.height, style)
+                                   for j in range(len(self.preview.target_names))],
+                           charts.LossChart(self.config.epochs, style))
+        return self._views[1], self._views[2]
+
+
+def arrow(spec: dict) -> dict:
+    """A chart spec with its datasets as Arrow tables, converted on this thread (Streamlit
+    converts a DataFrame with a pool of threads, which costs more than the table itself)."""
+    return {**spec, "datasets": {k: pa.Table.from_pandas(v, preserve_index=False, nthreads=1)
+                                 for k, v in spec["datasets"].items()}}
 
 
 def badge(t) -> str:
