@@ -97,3 +97,18 @@ def test_the_live_loss_spec_is_the_loss_chart(train, test):
     made_rows = made.pop("datasets")[made.pop("data")["name"]]
     assert spec == made
     assert rows == made_rows
+
+
+def test_charts_of_one_look_share_a_structure_with_their_own_axes_and_title(preview):
+    """Three targets: three titles and y ranges, one structure built (the first chart's
+    axes never leak into the next)."""
+    before = len(charts._STRUCTURES)
+    looks = charts.Style(line_width=3.0)  # a look no other test uses
+    for j in range(3):
+        pred = preview.y_test[:, j] + 0.01
+        live, live_rows = from_spec(charts.preview_forecast(preview, j, 200, looks).spec(pred))
+        made, made_rows = inline(charts.prediction_chart(
+            preview, j, np.stack([pred] * 3, axis=1), 200, looks))
+        assert live == made and live_rows == made_rows
+        assert live["title"]["text"] == preview.target_names[j]
+    assert len(charts._STRUCTURES) == before + 1
