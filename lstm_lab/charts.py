@@ -155,14 +155,19 @@ class ForecastChart:
         self.plot_height = int(height * style.height_scale)
         # baselines first: drawn underneath (each line's `order`), then target, prediction
         self._parts = [*self.baselines, "target", "prediction"]
-        self._static = self._rows({**self.baselines, "target": self.target})
+        self._static = self._columns({**self.baselines, "target": self.target})
         self._template: dict | None = None
 
-    def _rows(self, lines: dict[str, np.ndarray]) -> pd.DataFrame:
-        frame = pd.concat([pd.DataFrame({"t": self.t, "series": k, "value": v,
-                                         "order": self._parts.index(k)})
-                           for k, v in lines.items()], ignore_index=True)
-        return frame[np.isfinite(frame["value"])]
+    def _columns(self, lines: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The rows of ``lines`` (name -> values), finite values only, as columns."""
+        n = len(self.t)
+        value = np.concatenate(list(lines.values()))
+        ok = np.isfinite(value)
+        return {"t": np.tile(self.t, len(lines))[ok],
+                "series": np.repeat(np.array(list(lines), dtype=object), n)[ok],
+                "value": value[ok],
+                "order": np.repeat(np.array([self._parts.index(k) for k in lines],
+                                            dtype=np.int64), n)[ok]}
 
     def data(self, prediction: np.ndarray | None) -> tuple[pd.DataFrame, pd.DataFrame, str]:
         """(the lines' rows, the end labels' rows, the note under the title) for
@@ -172,7 +177,8 @@ class ForecastChart:
         note = ""
         if pred is not None and np.isfinite(pred).any():
             named["prediction"] = pred
-            rows = pd.concat([rows, self._rows({"prediction": pred})], ignore_index=True)
+            more = self._columns({"prediction": pred})
+            rows = {k: np.concatenate([v, more[k]]) for k, v in rows.items()}
             if ((pred < self.lo) | (pred > self.hi)).any():
                 note = "the prediction leaves the scale: cut at the edge"
         elif pred is not None:  # what the lines cannot show is said under the title
@@ -181,7 +187,7 @@ class ForecastChart:
                              self.plot_height)
         # the labels' nudge apart, from pixels into the y scale's units
         labels["value"] -= labels["dy"] * (self.hi - self.lo) / self.plot_height
-        return rows, labels, note
+        return pd.DataFrame(rows), labels, note
 
     def chart(self, prediction: np.ndarray | None):
         """The Altair chart with ``prediction`` drawn (its data inline)."""
