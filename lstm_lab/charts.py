@@ -80,7 +80,7 @@ def domain_of(*arrays: np.ndarray, pad: float = 0.15) -> tuple[float, float]:
 
 
 def _end_labels(t: np.ndarray, lines: dict[str, np.ndarray], lo: float, hi: float,
-                font: int, height: int) -> pd.DataFrame:
+                font: int, height: int) -> list[dict]:
     """Where to write each line's name: at its last finite point, nudged apart vertically
     when two ends are closer than one line of text (target above, prediction below).
 
@@ -94,14 +94,14 @@ def _end_labels(t: np.ndarray, lines: dict[str, np.ndarray], lo: float, hi: floa
                          "dy": 0.0, "opacity": 1.0})
     if len(rows) == 1 and rows[0]["series"] == "target":
         rows.append({**rows[0], "series": "prediction", "opacity": 0.0})
-        return pd.DataFrame(rows)
+        return rows
     if len(rows) == 2:
         gap = abs(rows[0]["value"] - rows[1]["value"]) / (hi - lo) * height  # px apart
         if gap < 1.2 * font:
             push = (1.2 * font - gap) / 2
             upper, lower = sorted(rows, key=lambda r: -r["value"])
             upper["dy"], lower["dy"] = -push, push
-    return pd.DataFrame(rows, columns=["t", "value", "series", "dy", "opacity"])
+    return rows
 
 
 # Vega-Lite structures of live charts, by look: a class's panels share them (building and
@@ -135,7 +135,7 @@ class ForecastChart:
     the same chart as a Vega-Lite dict whose structure Altair built and validated once per
     look (baselines, style, size: shared by every chart that has it, with each chart's own
     axes and title); each call puts only this prediction's rows (and the line under the
-    title) into it, as the named datasets ``lines`` and ``ends`` (DataFrames). A live view
+    title) into it, as the named datasets ``lines`` and ``ends`` (columns). A live view
     redraws with it every epoch: building and validating the Altair chart costs ~60-80 ms
     of CPU, filling in the data ~1 ms.
 
@@ -169,9 +169,10 @@ class ForecastChart:
                 "order": np.repeat(np.array([self._parts.index(k) for k in lines],
                                             dtype=np.int64), n)[ok]}
 
-    def data(self, prediction: np.ndarray | None) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    def data(self, prediction: np.ndarray | None) -> tuple[dict, dict, str]:
         """(the lines' rows, the end labels' rows, the note under the title) for
-        ``prediction`` ((n,) values, or None before the first epoch)."""
+        ``prediction`` ((n,) values, or None before the first epoch); rows as columns
+        (name -> numpy array)."""
         named, rows = {"target": self.target}, self._static  # named: at their line ends
         pred = None if prediction is None else np.asarray(prediction, dtype=np.float64)
         note = ""
@@ -183,21 +184,27 @@ class ForecastChart:
                 note = "the prediction leaves the scale: cut at the edge"
         elif pred is not None:  # what the lines cannot show is said under the title
             note = DIVERGED_TEXT
-        labels = _end_labels(self.t, named, self.lo, self.hi, self.style.font_size,
-                             self.plot_height)
+        ends = _end_labels(self.t, named, self.lo, self.hi, self.style.font_size,
+                           self.plot_height)
         # the labels' nudge apart, from pixels into the y scale's units
-        labels["value"] -= labels["dy"] * (self.hi - self.lo) / self.plot_height
-        return pd.DataFrame(rows), labels, note
+        px = (self.hi - self.lo) / self.plot_height
+        labels = {"t": np.array([e["t"] for e in ends], dtype=np.float64),
+                  "value": np.array([e["value"] - e["dy"] * px for e in ends], dtype=np.float64),
+                  "series": np.array([e["series"] for e in ends], dtype=object),
+                  "dy": np.array([e["dy"] for e in ends], dtype=np.float64),
+                  "opacity": np.array([e["opacity"] for e in ends], dtype=np.float64)}
+        return rows, labels, note
 
     def chart(self, prediction: np.ndarray | None):
         """The Altair chart with ``prediction`` drawn (its data inline)."""
         lines, labels, note = self.data(prediction)
-        return self._build(lines, labels, note)
+        return self._build(pd.DataFrame(lines), pd.DataFrame(labels), note)
 
     def spec(self, prediction: np.ndarray | None) -> dict:
         """The chart as a Vega-Lite dict: the structure built once, this prediction's rows
-        in ``datasets`` (DataFrames), the note in the title. A new dict each call (the
-        structure inside is shared: do not change it)."""
+        in ``datasets`` (as columns: name -> numpy array, for the caller to serialize), the
+        note in the title. A new dict each call (the structure inside is shared: do not
+        change it)."""
         if self._template is None:
             # one structure per look (baselines, style, size), shared by every chart that
             # has it; this chart's own axes and title go into a copy of its outer layers
@@ -296,28 +303,31 @@ def forecast_chart(t: np.ndarray, target: np.ndarray, prediction: np.ndarray | N
 class LossChart:
     """The loss chart of a run of ``epochs`` epochs, built once (see :class:`ForecastChart`):
     ``chart(train, test)`` the Altair chart, ``spec(train, test)`` the Vega-Lite dict with
-    the rows so far in its dataset ``loss``."""
+    the rows so far in its dataset ``loss`` (columns: name -> numpy array)."""
 
     def __init__(self, epochs: int, style: Style = NORMAL, width: int | None = None,
                  height: int = 140):
         self.epochs, self.style, self.width, self.height = epochs, style, width, height
         self._templates: dict[bool, dict] = {}
 
-    def data(self, train: Sequence[float], test: Sequence[float]) -> tuple[pd.DataFrame, bool]:
-        """(rows, empty): one row per finite, positive loss; with none, the one row of the
-        text that says why the chart is empty."""
+    def data(self, train: Sequence[float], test: Sequence[float]) -> tuple[dict, bool]:
+        """(rows as columns, empty): one row per finite, positive loss; with none, the one
+        row of the text that says why the chart is empty."""
         rows = [(i + 1, split, float(v)) for split, values in (("train", train), ("test", test))
                 for i, v in enumerate(values) if np.isfinite(v) and v > 0]
         if rows:
-            return pd.DataFrame(rows, columns=["epoch", "split", "loss"]), False
+            epoch, split, loss = zip(*rows)
+            return {"epoch": np.array(epoch, dtype=np.int64),
+                    "split": np.array(split, dtype=object),
+                    "loss": np.array(loss, dtype=np.float64)}, False
         text = ("the loss appears after the first epoch" if not len(train) else
                 f"no finite loss to plot: it was NaN/inf from epoch {len(train)} on")
-        return pd.DataFrame({"epoch": [(1 + max(self.epochs, 2)) / 2], "y": [0.5],
-                             "text": [text]}), True
+        return {"epoch": np.array([(1 + max(self.epochs, 2)) / 2], dtype=np.float64),
+                "y": np.array([0.5]), "text": np.array([text], dtype=object)}, True
 
     def chart(self, train: Sequence[float], test: Sequence[float]):
         frame, empty = self.data(train, test)
-        return self._build(frame, empty)
+        return self._build(pd.DataFrame(frame), empty)
 
     def spec(self, train: Sequence[float], test: Sequence[float]) -> dict:
         frame, empty = self.data(train, test)

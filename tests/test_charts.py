@@ -5,6 +5,7 @@ import json
 
 import altair as alt
 import numpy as np
+import pandas as pd
 import pytest
 
 from lstm_lab import ExperimentConfig, charts, views
@@ -31,7 +32,8 @@ def from_spec(spec: dict) -> tuple[dict, list]:
     spec.pop("$schema")
     datasets = spec.pop("datasets")
     layers = [dict(layer) for layer in spec["layer"]]
-    rows = [datasets[layer.pop("data")["name"]].to_dict("records") for layer in layers]
+    rows = [pd.DataFrame(datasets[layer.pop("data")["name"]]).to_dict("records")
+            for layer in layers]
     return {**spec, "layer": layers}, rows
 
 
@@ -74,11 +76,11 @@ def test_line_ends_close_together_are_written_a_line_apart(preview):
     """The labels are nudged apart in the y scale's units: at least 1.2 lines of text."""
     fc = charts.preview_forecast(preview, 0, 230)
     _, labels, _ = fc.data(preview.y_test[:, 0] + 1e-4)
-    upper, lower = labels.sort_values("value", ascending=False)["value"]
+    labels = pd.DataFrame(labels).sort_values("value", ascending=False)
+    upper, lower = labels["value"]
     apart_px = (upper - lower) / (fc.hi - fc.lo) * fc.plot_height
     assert apart_px == pytest.approx(1.2 * charts.NORMAL.font_size)
-    assert list(labels.sort_values("value", ascending=False)["series"]) == ["prediction",
-                                                                            "target"]
+    assert list(labels["series"]) == ["prediction", "target"]
 
 
 @pytest.mark.parametrize("train,test", [([], []), ([np.nan] * 2, [np.nan] * 2),
@@ -89,7 +91,7 @@ def test_the_live_loss_spec_is_the_loss_chart(train, test):
     lc.spec([], [])
     spec = dict(lc.spec(train, test))
     spec.pop("$schema")
-    rows = spec.pop("datasets")["loss"].to_dict("records")
+    rows = pd.DataFrame(spec.pop("datasets")["loss"]).to_dict("records")
     assert spec.pop("data") == {"name": "loss"}
     with alt.theme.enable("none"):
         made = charts.loss_chart(train, test, 20).to_dict()

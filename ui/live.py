@@ -50,7 +50,8 @@ class Panel:
     def __init__(self, config: ExperimentConfig, title: str | None = None, *, height: int = 240,
                  memo: str | None = None, details=None, idle: str | None = None, status=None):
         self.config, self.memo, self.idle = config, memo, idle
-        self.preview = get_preview(config.to_json())
+        self.json = config.to_json()  # once: remember() writes it every epoch
+        self.preview = get_preview(self.json)
         n = len(self.preview.target_names)
         # several targets stack, each as wide as the panel: a bit shorter each
         self.height = height if n == 1 else max(130, int(height * 0.62))
@@ -66,7 +67,7 @@ class Panel:
         self._views = None  # (style, forecast charts, loss chart): specs built on first draw
         # one tight block (see PANEL_CSS): heading, status, charts and badges stay the same
         # height side by side, whatever one run's status says
-        key = hashlib.sha1(f"{title}|{memo}|{config.to_json()}".encode()).hexdigest()[:12]
+        key = hashlib.sha1(f"{title}|{memo}|{self.json}".encode()).hexdigest()[:12]
         with st.container(key=f"panel-{key}"):
             if title:
                 st.markdown(f"**{title}**")
@@ -75,12 +76,12 @@ class Panel:
         with details if details is not None else st.container():
             self._loss, self._table = st.empty(), st.empty()
         saved = st.session_state.get(memo) if memo else None
-        if saved and saved[0] == config.to_json():  # a run this session stopped part-way
+        if saved and saved[0] == self.json:  # a run this session stopped part-way
             self.reports = list(saved[1])
 
     def remember(self) -> None:
         if self.memo:
-            st.session_state[self.memo] = (self.config.to_json(), list(self.reports))
+            st.session_state[self.memo] = (self.json, list(self.reports))
 
     def apply(self, events: list[Event]) -> None:
         for event in events:
@@ -156,10 +157,9 @@ class Panel:
 
 
 def arrow(spec: dict) -> dict:
-    """A chart spec with its datasets as Arrow tables, converted on this thread (Streamlit
-    converts a DataFrame with a pool of threads, which costs more than the table itself)."""
-    return {**spec, "datasets": {k: pa.Table.from_pandas(v, preserve_index=False, nthreads=1)
-                                 for k, v in spec["datasets"].items()}}
+    """A chart spec with its datasets (columns) as Arrow tables, straight from the arrays
+    (through pandas, Streamlit would convert each with a pool of threads)."""
+    return {**spec, "datasets": {k: pa.table(v) for k, v in spec["datasets"].items()}}
 
 
 def badge(t) -> str:
