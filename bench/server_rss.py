@@ -29,14 +29,16 @@ JS_FINISHED = """() => [...document.querySelectorAll('[data-testid="stCaptionCon
     .some(e => /Epoch \\d+\\/\\d+ — finished/.test(e.innerText))"""
 
 
-def start_server(env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+def start_server(env: dict[str, str] | None = None,
+                 cwd: str = ROOT) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` of the checkout at ``cwd`` on a free port: (process, url)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     for _ in range(240):

@@ -11,6 +11,7 @@ import math
 import os
 import time
 
+import pyarrow as pa
 import streamlit as st
 
 from lstm_lab import ConfigError, ExperimentConfig, charts, text, views
@@ -74,7 +75,8 @@ class Panel:
     def __init__(self, config: ExperimentConfig, title: str | None = None, *, height: int = 240,
                  memo: str | None = None, details=None, idle: str | None = None, status=None):
         self.config, self.memo, self.idle = config, memo, idle
-        self.preview = get_preview(config.to_json())
+        self.json = config.to_json()  # once: remember() writes it every epoch
+        self.preview = get_preview(self.json)
         n = len(self.preview.target_names)
         # several targets stack, each as wide as the panel: a bit shorter each
         self.height = height if n == 1 else max(130, int(height * 0.62))
@@ -87,9 +89,10 @@ class Panel:
         self.t0 = time.monotonic()
         self.stale = False  # epochs have arrived that the charts do not show yet
         self.drawn_at = self.status_at = 0.0
+        self._views = None  # (style, forecast charts, loss chart): specs built on first draw
         # one tight block (see PANEL_CSS): heading, status, charts and badges stay the same
         # height side by side, whatever one run's status says
-        key = hashlib.sha1(f"{title}|{memo}|{config.to_json()}".encode()).hexdigest()[:12]
+        key = hashlib.sha1(f"{title}|{memo}|{self.json}".encode()).hexdigest()[:12]
         with st.container(key=f"panel-{key}"):
             if title:
                 st.markdown(f"**{title}**")
@@ -98,12 +101,12 @@ class Panel:
         with details if details is not None else st.container():
             self._loss, self._table = st.empty(), st.empty()
         saved = st.session_state.get(memo) if memo else None
-        if saved and saved[0] == config.to_json():  # a run this session stopped part-way
+        if saved and saved[0] == self.json:  # a run this session stopped part-way
             self.reports = list(saved[1])
 
     def remember(self) -> None:
         if self.memo:
-            st.session_state[self.memo] = (self.config.to_json(), list(self.reports))
+            st.session_state[self.memo] = (self.json, list(self.reports))
 
     def apply(self, events: list[Event]) -> None:
         for event in events:
@@ -151,22 +154,37 @@ class Panel:
         self.stale, self.drawn_at = False, time.monotonic()
         last = self.reports[-1] if self.reports else None
         preds = last.predictions if last is not None else None
-        style = chart_style()
+        forecasts, loss = self.views()
         with self._charts.container():
-            for j in range(len(self.preview.target_names)):
-                st.altair_chart(charts.prediction_chart(self.preview, j, preds, self.height,
-                                                        style), width="stretch")
+            for j, chart in enumerate(forecasts):
+                st.vega_lite_chart(arrow(chart.spec(None if preds is None else preds[:, j])),
+                                   width="stretch")
         if last is not None:
             diverged = self.result.diverged if self.result is not None else not (
                 math.isfinite(last.train_loss) and math.isfinite(last.test_loss))
             targets, _ = self.preview.score(last.predictions, diverged)
             self._badges.markdown("  \n".join(badge(t) for t in targets))
-            self._loss.altair_chart(charts.loss_chart(
-                [r.train_loss for r in self.reports], [r.test_loss for r in self.reports],
-                self.config.epochs, style), width="stretch")
+            self._loss.vega_lite_chart(arrow(loss.spec(
+                [r.train_loss for r in self.reports], [r.test_loss for r in self.reports])),
+                width="stretch")
             self._table.dataframe(views.target_table(targets), hide_index=True,
                                   width="stretch")
         self.draw_status()
+
+    def views(self) -> tuple[list[charts.ForecastChart], charts.LossChart]:
+        """The panel's charts, built once (per style): each draw only fills in the data."""
+        style = chart_style()
+        if self._views is None or self._views[0] != style:
+            self._views = (style, [charts.preview_forecast(self.preview, j, self.height, style)
+                                   for j in range(len(self.preview.target_names))],
+                           charts.LossChart(self.config.epochs, style))
+        return self._views[1], self._views[2]
+
+
+def arrow(spec: dict) -> dict:
+    """A chart spec with its datasets (columns) as Arrow tables, straight from the arrays
+    (through pandas, Streamlit would convert each with a pool of threads)."""
+    return {**spec, "datasets": {k: pa.table(v) for k, v in spec["datasets"].items()}}
 
 
 def badge(t) -> str:
