@@ -263,7 +263,9 @@ def _lr_large(m: Measurements):
 
 def _lr_small(m: Measurements):
     # NaN ratios (weights that turned NaN) say nothing about the step size
-    if m.diverged or not m.total_change < 0.15:
+    # On a target that is noise at this horizon the loss stops falling because it sits at
+    # its floor, not because the steps are small: a higher rate buys nothing there.
+    if m.diverged or not m.total_change < 0.15 or _noise(m):
         return None
     slow = m.update_ratio < SLOW_UPDATE
     # Between this rule and too_few_epochs: steps just above SLOW_UPDATE, yet the weights
@@ -417,11 +419,18 @@ def _spurious(m: Measurements):
                    f"drop input `{name}`: `x = np.delete(x, {j}, axis=-1)` for every split")
 
 
-def _unpredictable(m: Measurements):
+def _noise(m: Measurements) -> bool:
+    """True when neither a linear probe nor a naive baseline beats the mean (R² < 0.1)."""
     probe = m.probe_long if m.probe_long is not None else m.probe_now
     base = m.best_baseline_r2
-    if probe is None or probe >= 0.1 or (base is not None and base >= 0.1):
+    return probe is not None and probe < 0.1 and (base is None or base < 0.1)
+
+
+def _unpredictable(m: Measurements):
+    if not _noise(m):
         return None
+    probe = m.probe_long if m.probe_long is not None else m.probe_now
+    base = m.best_baseline_r2
     what = (f"a linear model on {m.long_window} past steps" if m.window else
             "a linear model on the same inputs")
     return Finding(
