@@ -69,11 +69,14 @@ JS_STAMPS = r"""(() => {
         && [...document.querySelectorAll('[data-testid="stMarkdownContainer"]')]
           .some(e => e.innerText.includes("baselines' R²"))) {
       t.verdict = now;
-      clearInterval(id);
     }
+    // a loaded browser can write the verdict's text before vega has drawn the chart:
+    // keep stamping until both are there
+    if (t.verdict !== undefined && t.chart !== undefined) clearInterval(id);
   }, 100);
 })();"""
-JS_DONE = "() => window.__lab && window.__lab.verdict !== undefined"
+JS_DONE = ("() => window.__lab && window.__lab.verdict !== undefined"
+           " && window.__lab.chart !== undefined")
 
 
 def tree_cpu(pid: int) -> float:
@@ -234,7 +237,7 @@ def main() -> None:
         "server_cpu_s": s1 - s0, "worker_cpu_s": w1 - w0, "browsers_cpu_s": browsers,
         "server_peak_rss_mb": sampler.peak_rss, "server_workers_peak_rss_mb": sampler.peak_total,
         "queued_sessions": sum("queued" in r for r in rows),
-        "first_chart_s": [r["chart"] / 1000 for r in done],
+        "first_chart_s": [r["chart"] / 1000 for r in done if "chart" in r],
         "first_epoch_s": [r["epoch"] / 1000 for r in done if "epoch" in r],
         "verdict_s": [r["verdict"] / 1000 for r in done],
         "wait_for_worker_s": waits, "training_s": trains,
