@@ -114,6 +114,9 @@ class Measurements:
     nonfinite_weights: tuple[str, ...] = ()
     healthy_evidence: list[str] = field(default_factory=list)
     config: object | None = None  # the lab's ExperimentConfig
+    # which target the probes, the baseline and the verdict speak of ("target 2" when a fit
+    # has several and another one decides the verdict)
+    target_name: str = "the target"
 
 
 def judge(m: Measurements) -> list[Finding]:
@@ -434,8 +437,8 @@ def _unpredictable(m: Measurements):
     what = (f"a linear model on {m.long_window} past steps" if m.window else
             "a linear model on the same inputs")
     return Finding(
-        "unpredictable_target", "Flat is the right answer: the target is noise at this "
-        "horizon",
+        "unpredictable_target", f"Flat is the right answer: {m.target_name} is noise at "
+        "this horizon",
         (f"{what} reaches R² {_f(probe)} on held-out data",
          f"the best naive baseline reaches R² {_f(base)}",
          "a flat line at the mean is the best forecast any model can give: nothing to fix"),

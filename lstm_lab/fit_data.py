@@ -43,10 +43,20 @@ class FitData:
         """(n, F): each sample's inputs at its last step (the row itself for tabular data)."""
         return self.x[:, -1, :] if self.windowed else self.x
 
-    def target_column(self) -> np.ndarray:
-        """(n,): the first target of each sample (at its last step for many-to-many)."""
-        return self.y.reshape(len(self.y), -1)[:, -1] if self.y.ndim > 2 else \
-            self.y.reshape(len(self.y), -1)[:, 0]
+    @property
+    def many_to_many(self) -> bool:
+        """A target per input step: y is (n, steps, targets) for x (n, steps, features)."""
+        return self.windowed and self.y.ndim == 3 and self.y.shape[1] == self.x.shape[1]
+
+    @property
+    def n_targets(self) -> int:
+        return self.y.shape[-1] if self.y.ndim > 1 else 1
+
+    def target_column(self, j: int = 0) -> np.ndarray:
+        """(n,): target ``j`` of each sample (at its last step for many-to-many)."""
+        if self.y.ndim > 2:
+            return self.y.reshape(len(self.y), -1, self.y.shape[-1])[:, -1, j]
+        return self.y.reshape(len(self.y), -1)[:, j]
 
 
 def read_xy(x, y=None, *, max_samples: int = 4096, max_batches: int = 256,
@@ -168,6 +178,12 @@ class DataMeasures:
     window: int | None
     long_window: int
     spurious: list = field(default_factory=list)
+    # (probe_now, probe_long, long_window, period) per target, the first MAX_PROBED_TARGETS:
+    # the doctor judges the target that decides the verdict, which need not be the first
+    per_target: list = field(default_factory=list)
+
+
+MAX_PROBED_TARGETS = 16
 
 
 def data_measurements(train: FitData, val: FitData) -> DataMeasures:
@@ -177,7 +193,9 @@ def data_measurements(train: FitData, val: FitData) -> DataMeasures:
     y = train.target_column()
     finite_y = train.y[np.isfinite(train.y)]
     window = train.x.shape[1] if train.windowed else None
-    probe_now, probe_long, long_window, period = _probes(train, series, window)
+    per_target = [_probes(train, series, window, j)
+                  for j in range(min(train.n_targets, MAX_PROBED_TARGETS))]
+    probe_now, probe_long, long_window, period = per_target[0]
     from .doctor import spurious_columns
 
     both_x = np.concatenate([train.last_step(), val.last_step()])  # (n + n_val, F)
@@ -197,6 +215,7 @@ def data_measurements(train: FitData, val: FitData) -> DataMeasures:
         window=window,
         long_window=long_window,
         spurious=spurious_columns(both_x, both_y, len(y), 0, train.names),
+        per_target=per_target,
     )
 
 
@@ -211,11 +230,16 @@ def rebuild_series(x: np.ndarray) -> np.ndarray | None:
     return np.concatenate([x[0], x[1:, -1]])
 
 
-def _probes(train: FitData, series: np.ndarray | None, window: int | None):
-    """Held-out R² of linear models: with the fit's own inputs, and (windowed data whose
-    series could be rebuilt) with a window of one season, or 4× the window when no season
-    shows. Split in time: the first 80 % of the training samples fit, the rest score."""
-    y = train.target_column()
+def _probes(train: FitData, series: np.ndarray | None, window: int | None, j: int = 0):
+    """Held-out R² of linear models for target ``j``: with the fit's own inputs, and
+    (windowed data whose series could be rebuilt) with a window of one season, or 4× the
+    window when no season shows. Split in time: the first 80 % of the training samples fit,
+    the rest score. Many-to-many sequences that are not one sliding series (several
+    sequences side by side) are probed step by step (:func:`_sequence_probe`)."""
+    y = train.target_column(j)
+    if (series is None or window is None) and train.many_to_many:
+        probe, lags = _sequence_probe(train, j)
+        return probe, None, lags, signals.Period(None, 0.0)
     if series is None or window is None:
         flat = train.x.reshape(len(train.x), -1)
         probe = _probe(flat, y, nonlinear=not train.windowed)
@@ -244,6 +268,28 @@ def _windows(series: np.ndarray, width: int, window: int, n: int,
     stride = max(1, int(np.ceil(width * series.shape[1] / max_dims)))
     offsets = np.arange(width - 1, -1, -stride)
     return series[ends[:, None] - offsets[None, :]].reshape(len(ends), -1)
+
+
+def _sequence_probe(train: FitData, j: int, lags: int = 8, max_rows: int = 20_000,
+                    max_sequences: int = 64) -> tuple[float | None, int]:
+    """Held-out R² of a linear model from each step's last ``lags`` input steps to that
+    step's target ``j``, for many-to-many data: fit on the first 80 % of every sequence's
+    steps, scored on the rest (split in time, as the other probes). Returns (R², lags used)."""
+    x = train.x[:max_sequences]  # (n, L, F)
+    y = train.y[:max_sequences, :, j]  # (n, L)
+    n, L, F = x.shape
+    k = min(lags, L // 5)
+    if k < 1:
+        return None, 0
+    rows = np.arange(k - 1, L)  # steps with k steps of history
+    rows = rows[:: max(1, int(np.ceil(len(rows) * n / max_rows)))]
+    lagged = x[:, rows[:, None] - np.arange(k)[None, :], :]  # (n, rows, k, F)
+    cut = int(0.8 * len(rows))
+    early = (lagged[:, :cut].reshape(-1, k * F), y[:, rows[:cut]].ravel())
+    late = (lagged[:, cut:].reshape(-1, k * F), y[:, rows[cut:]].ravel())
+    # every sequence's early steps first: _probe fits on the first 80 % of the rows
+    return _probe(np.concatenate([early[0], late[0]]),
+                  np.concatenate([early[1], late[1]])), k
 
 
 def _probe(x: np.ndarray, y: np.ndarray, nonlinear: bool = False) -> float | None:

@@ -206,6 +206,9 @@ class Doctor(keras.callbacks.Callback):
         per_step = self.network_updates
         end = self._end or self._measure_end()
         d = self.data
+        j, base, target_name = self._judged()
+        probe_now, probe_long, long_window, period = \
+            d.per_target[j] if j < len(d.per_target) else d.per_target[0]
         total = _ratio_flat(self._prev, self._start)
         return Measurements(
             verdict=verdict,
@@ -222,11 +225,12 @@ class Doctor(keras.callbacks.Callback):
             worst_z=d.worst_z,
             input_std=d.input_std,
             feature_names=self.train.names,
-            period=d.period,
-            probe_now=d.probe_now,
-            probe_long=d.probe_long,
+            period=period,
+            probe_now=probe_now,
+            probe_long=probe_long,
             window=d.window,
-            long_window=d.long_window,
+            long_window=long_window,
+            target_name=target_name,
             best_baseline_r2=base,
             learning_rate=_learning_rate(self.model),
             optimizer=type(self.model.optimizer).__name__.lower(),
@@ -305,6 +309,20 @@ class Doctor(keras.callbacks.Callback):
 
     def _verdict(self):
         """(verdict, model scores per target, best baseline R²) on the validation data."""
+        verdicts, scores, best = self._per_target()
+        finite = [b for b in best if b is not None]
+        return metrics.worst(verdicts), scores, (max(finite) if finite else None)
+
+    def _judged(self) -> tuple[int, float | None, str]:
+        """The target the rules judge: the first whose verdict is the overall (worst) one
+        -- a noise column among learned ones is what the flat verdict is about. Returns
+        its index, its best baseline R² and its name in the report."""
+        verdicts, _, best = self._per_target()
+        j = verdicts.index(metrics.worst(verdicts))
+        return j, best[j], "the target" if len(verdicts) == 1 else f"target {j}"
+
+    def _per_target(self):
+        """(verdict, model scores, best baseline R²) per target, on the validation data."""
         truth, pred = self._pairs()
         base = {} if self.broadcast is not None else self.baselines
         if self.broadcast is not None:
@@ -317,8 +335,7 @@ class Doctor(keras.callbacks.Callback):
             verdicts.append(metrics.verdict(s, b, self._diverged()))
             scores.append(s)
             best.append(metrics.best_r2(b))
-        finite = [b for b in best if b is not None]
-        return metrics.worst(verdicts), scores, (max(finite) if finite else None)
+        return verdicts, scores, best
 
     def _score_lines(self) -> list[str]:
         _, scores, _ = self._verdict()

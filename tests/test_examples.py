@@ -4,7 +4,8 @@ Each example runs in a subprocess in its quick mode (shorter series, fewer epoch
 prints the doctor's report; the tests read the finding codes from it ("1. [code] ...").
 The claims checked are the ones examples/README.md makes: example 1's broadcast is named
 whatever the learning rate, and only aligned shapes heal it; example 2 crashes as
-written and the article's fix (scaled inputs) leaves the unscaled target; example 3
+written and the article's fix (scaled inputs) leaves the unscaled target, and with the
+targets scaled too the third, noise, target is named; example 3
 crashes as written and, made to run, is healthy with its 20-step windows.
 """
 
@@ -74,6 +75,12 @@ def test_example_2_made_to_run_unscaled_inputs_and_targets():
 def test_example_2_the_articles_fix_scaled_inputs_leaves_the_target():
     found = codes(run(2, "--fix", "scale"))
     assert found[0] == "unscaled_target" and "unscaled_inputs" not in found, found
+
+
+def test_example_2_scaled_targets_heal_two_and_the_noise_column_is_named():
+    done = run(2, "--fix", "target")
+    assert codes(done)[0] == "unpredictable_target", done.stdout
+    assert "target 2 is noise" in done.stdout
 
 
 def test_example_3_as_written_has_no_windows_and_crashes():

@@ -94,6 +94,23 @@ def test_aligned_shapes_do_not_warn(data):
             (xv, yv[:, None]), epochs=1)
 
 
+def test_a_noise_target_beside_a_learned_one_is_named_as_the_flat_one(data):
+    # Two targets per window: the sine's next value (learned) and uniform noise (a flat
+    # line is right). The verdict is the worst target's; the doctor must judge that target
+    # -- its probe and its baselines -- not the first one, whose persistence baseline is
+    # strong and would hide the noise.
+    x, y, xv, yv = data
+    rng = np.random.default_rng(1)
+    y2, yv2 = (np.stack([t, rng.uniform(-1, 1, len(t))], axis=1).astype("float32")
+               for t in (y, yv))
+    doc = fit(lstm(out=2), Doctor(x, y2, validation_data=(xv, yv2), verbose=0), x, y2,
+              (xv, yv2), epochs=8)
+    report = str(doc.report())
+    assert "target 0: R² 0.9" in report, report
+    assert doc.findings[0].code == "unpredictable_target", report
+    assert "target 1 is noise" in doc.findings[0].title
+
+
 def test_tf_data_dataset_is_read_from_a_bounded_sample():
     x, y = sine_windows(n_steps=900)
     series = np.concatenate([x[:, 0, 0], x[-1, 1:, 0]])[:, None]  # (T, 1)
