@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import html
 import math
+import os
+import sys
 import warnings
 from dataclasses import dataclass, replace
 
@@ -150,7 +152,7 @@ class Doctor(keras.callbacks.Callback):
             warnings.warn(f"LSTM Lab doctor: targets have shape (n, {_dims(t)}) but the model "
                           f"outputs (n, {_dims(o)}); the loss will broadcast them and train "
                           "the model to predict each window's mean (a flat line). Give one "
-                          "target per output.", DoctorWarning, stacklevel=2)
+                          "target per output.", DoctorWarning, stacklevel=_user_level())
         self.data = data_measurements(self.train, self.val)
         self.baselines = naive_baselines(self.train, self.val, self.data.period.steps)
         self._start = self._prev = self._weights()
@@ -451,6 +453,19 @@ def _read_validation(data, max_samples: int) -> FitData:
                                    f"not a {type(data).__name__} of {len(data)}")
         return read_xy(data[0], data[1], max_samples=max_samples, what="validation_data")
     return read_xy(data, None, max_samples=max_samples, what="validation_data")
+
+
+def _user_level() -> int:
+    """``warnings.warn``'s stacklevel for the caller's first frame outside Keras, TensorFlow
+    and this package: the user's ``model.fit(...)`` line, not Keras' callback list."""
+    libraries = tuple(os.path.dirname(m.__file__) + os.sep for m in (keras, tf, sys.modules[
+        __package__]))
+    frame, level = sys._getframe(1), 1  # level 1: the function that calls warn
+    while frame is not None:
+        if not frame.f_code.co_filename.startswith(libraries):
+            return level
+        frame, level = frame.f_back, level + 1
+    return 2
 
 
 def _in_notebook() -> bool:

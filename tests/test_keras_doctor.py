@@ -79,8 +79,10 @@ def test_broadcast_target_is_warned_before_the_first_epoch_and_named_first(data)
 
     doc = Doctor(x, yb, verbose=0)
     with pytest.warns(DoctorWarning, match=r"targets have shape \(n, 20, 1\) but the model "
-                                           r"outputs \(n, 1\)"):
+                                           r"outputs \(n, 1\)") as caught:
         lstm().fit(x, yb, epochs=2, verbose=0, callbacks=[doc, FirstEpoch()])
+    # the warning points at the user's fit line (this file), not into Keras
+    assert [w.filename for w in caught if w.category is DoctorWarning] == [__file__]
     assert seen[0] == ((L, 1), (1,))  # known at on_train_begin, before any epoch ran
     top = doc.findings[0]
     assert top.code == "shape_broadcast" and "y = y[:, -1]" in top.fix
