@@ -219,6 +219,15 @@ def data_measurements(train: FitData, val: FitData) -> DataMeasures:
     )
 
 
+def target_probes(train: FitData, measures: DataMeasures, j: int):
+    """(probe_now, probe_long, long_window, period) of target ``j``: measured up front for the
+    first MAX_PROBED_TARGETS, probed now for a later one."""
+    if j < len(measures.per_target):
+        return measures.per_target[j]
+    series = rebuild_series(train.x) if train.windowed else None
+    return _probes(train, series, measures.window, j)
+
+
 def rebuild_series(x: np.ndarray) -> np.ndarray | None:
     """The series behind consecutive stride-1 windows, (n + steps - 1, F); None when the
     windows are not consecutive (shuffled, strided, or unrelated sequences)."""
@@ -287,18 +296,22 @@ def _sequence_probe(train: FitData, j: int, lags: int = 8, max_rows: int = 20_00
     cut = int(0.8 * len(rows))
     early = (lagged[:, :cut].reshape(-1, k * F), y[:, rows[:cut]].ravel())
     late = (lagged[:, cut:].reshape(-1, k * F), y[:, rows[cut:]].ravel())
-    # every sequence's early steps first: _probe fits on the first 80 % of the rows
-    return _probe(np.concatenate([early[0], late[0]]),
-                  np.concatenate([early[1], late[1]])), k
+    # every sequence's early steps fit, every sequence's late steps score
+    return _probe(np.concatenate([early[0], late[0]]), np.concatenate([early[1], late[1]]),
+                  fit_rows=len(early[1])), k
 
 
-def _probe(x: np.ndarray, y: np.ndarray, nonlinear: bool = False) -> float | None:
+def _probe(x: np.ndarray, y: np.ndarray, nonlinear: bool = False,
+           fit_rows: int | None = None) -> float | None:
+    """Held-out R² of a ridge (and k-NN when ``nonlinear``) from ``x`` (rows, d) to ``y``
+    (rows,): the first ``fit_rows`` rows fit (default 80 %), the rest score; rows with a
+    non-finite value are dropped from either part, which stay apart."""
     from sklearn.linear_model import Ridge
     from sklearn.neighbors import KNeighborsRegressor
 
     ok = np.isfinite(x).all(axis=1) & np.isfinite(y)
+    cut = int(ok[:fit_rows].sum()) if fit_rows is not None else int(0.8 * ok.sum())
     x, y = x[ok], y[ok]
-    cut = int(0.8 * len(x))
     if cut < 10 or len(x) - cut < 5 or y[cut:].var() == 0:
         return None
     # The probe asks whether the inputs' signal carries the target. Spikes (error codes,

@@ -37,6 +37,7 @@ from .model import keras, tf  # TensorFlow with its import-time C++ banner hidde
 from . import metrics
 from .doctor import Finding, Measurements, grad_share, healthy_line, judge, still_falling
 from .fit_data import (DoctorInputError, FitData, broadcast_shapes, data_measurements,
+                       target_probes,
                        naive_baselines, read_xy)
 
 __all__ = ["Doctor", "DoctorInputError", "DoctorWarning", "Report", "diagnose_fit"]
@@ -209,8 +210,9 @@ class Doctor(keras.callbacks.Callback):
         end = self._end or self._measure_end()
         d = self.data
         j, base, target_name = self._judged()
-        probe_now, probe_long, long_window, period = \
-            d.per_target[j] if j < len(d.per_target) else d.per_target[0]
+        # with a broadcast the scores are of the target's last column (see _pairs)
+        probe_now, probe_long, long_window, period = target_probes(
+            self.train, d, self.train.n_targets - 1 if self.broadcast is not None else j)
         total = _ratio_flat(self._prev, self._start)
         return Measurements(
             verdict=verdict,
@@ -237,7 +239,7 @@ class Doctor(keras.callbacks.Callback):
             learning_rate=_learning_rate(self.model),
             optimizer=type(self.model.optimizer).__name__.lower(),
             epochs=len(self.losses),
-            flatness=min((s.flatness for s in scores if s.flatness is not None), default=None),
+            flatness=scores[j].flatness,
             missing_targets=d.missing_targets,
             nan_epoch=next((i + 1 for i, v in enumerate(self.losses) if not math.isfinite(v)),
                            None),
@@ -458,8 +460,8 @@ def _read_validation(data, max_samples: int) -> FitData:
 def _user_level() -> int:
     """``warnings.warn``'s stacklevel for the caller's first frame outside Keras, TensorFlow
     and this package: the user's ``model.fit(...)`` line, not Keras' callback list."""
-    libraries = tuple(os.path.dirname(m.__file__) + os.sep for m in (keras, tf, sys.modules[
-        __package__]))
+    files = (getattr(m, "__file__", None) for m in (keras, tf, sys.modules[__package__]))
+    libraries = tuple(os.path.dirname(f) + os.sep for f in files if f)
     frame, level = sys._getframe(1), 1  # level 1: the function that calls warn
     while frame is not None:
         if not frame.f_code.co_filename.startswith(libraries):

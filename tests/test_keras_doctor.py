@@ -113,6 +113,54 @@ def test_a_noise_target_beside_a_learned_one_is_named_as_the_flat_one(data):
     assert "target 1 is noise" in doc.findings[0].title
 
 
+def test_a_noise_target_past_the_probed_ones_is_probed_when_judged(data):
+    # 18 targets: 17 copies of the sine's next value and noise last. The data measures probe
+    # the first MAX_PROBED_TARGETS up front; the judged target must get its own probe, not
+    # target 0's (which would call the noise predictable).
+    from lstm_lab.fit_data import MAX_PROBED_TARGETS
+
+    x, y, xv, yv = data
+    rng = np.random.default_rng(1)
+    y18, yv18 = (np.concatenate([np.repeat(t[:, None], 17, axis=1),
+                                 rng.uniform(-1, 1, (len(t), 1))], axis=1).astype("float32")
+                 for t in (y, yv))
+    assert y18.shape[1] - 1 >= MAX_PROBED_TARGETS
+    doc = fit(lstm(out=18), Doctor(x, y18, validation_data=(xv, yv18), verbose=0), x, y18,
+              (xv, yv18), epochs=8)
+    m = doc.measurements()
+    assert m.target_name == "target 17" and m.probe_now < 0.2, doc.report()
+    assert doc.findings[0].code == "unpredictable_target", doc.report()
+    assert "target 17 is noise" in doc.findings[0].title
+
+
+def test_a_broadcast_judges_the_last_target_column_it_scores(data):
+    # y (n, 20): the sine's next value, then 19 noise columns; the (n, 1) output is broadcast
+    # over them. The scores read each row's last column (noise), so the probe the rules read
+    # must be that column's, not target 0's.
+    x, y, _, _ = data
+    rng = np.random.default_rng(2)
+    yb = np.concatenate([y[:, None], rng.uniform(-1, 1, (len(y), L - 1))], axis=1)
+    yb = yb.astype("float32")
+    doc = Doctor(x, yb, verbose=0)
+    with pytest.warns(DoctorWarning, match=r"\(n, 20\) but the model outputs \(n, 1\)"):
+        lstm().fit(x, yb, epochs=2, verbose=0, callbacks=[doc])
+    assert doc.findings[0].code == "shape_broadcast", doc.report()
+    assert doc.data.per_target[0][0] > 0.5  # the sine column is predictable ...
+    assert doc.measurements().probe_now < 0.2  # ... but the judged column is noise
+
+
+def test_probe_split_survives_missing_rows():
+    # The first fit_rows rows fit and the rest score, also when rows are dropped as NaN:
+    # dropping them first must give the same number (no row crosses the split).
+    from lstm_lab.fit_data import _probe
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(100, 2))
+    y = np.where(np.arange(100) < 60, x[:, 0], -x[:, 0])  # the relation flips at row 60
+    y[:20] = np.nan
+    assert _probe(x, y, fit_rows=60) == _probe(x[20:], y[20:], fit_rows=40) < -1
+
+
 def test_tf_data_dataset_is_read_from_a_bounded_sample():
     x, y = sine_windows(n_steps=900)
     series = np.concatenate([x[:, 0, 0], x[-1, 1:, 0]])[:, None]  # (T, 1)
