@@ -181,6 +181,7 @@ class DataMeasures:
     # (probe_now, probe_long, long_window, period) per target, the first MAX_PROBED_TARGETS:
     # the doctor judges the target that decides the verdict, which need not be the first
     per_target: list = field(default_factory=list)
+    later: dict = field(default_factory=dict)  # j -> probes of a target past those, once asked
 
 
 MAX_PROBED_TARGETS = 16
@@ -224,8 +225,10 @@ def target_probes(train: FitData, measures: DataMeasures, j: int):
     first MAX_PROBED_TARGETS, probed now for a later one."""
     if j < len(measures.per_target):
         return measures.per_target[j]
-    series = rebuild_series(train.x) if train.windowed else None
-    return _probes(train, series, measures.window, j)
+    if j not in measures.later:
+        series = rebuild_series(train.x) if train.windowed else None
+        measures.later[j] = _probes(train, series, measures.window, j)
+    return measures.later[j]
 
 
 def rebuild_series(x: np.ndarray) -> np.ndarray | None:

@@ -126,6 +126,10 @@ class Doctor(keras.callbacks.Callback):
             raise DoctorInputError(f"validation inputs have shape {self.val.x.shape[1:]} per "
                                    f"sample but training inputs {self.train.x.shape[1:]}: "
                                    "they need the same features")
+        if self.val.n_targets != self.train.n_targets:  # a loss would broadcast them
+            raise DoctorInputError(f"validation targets have shape {self.val.y.shape[1:]} per "
+                                   f"sample but training targets {self.train.y.shape[1:]}: "
+                                   "they need the same targets")
         self.verbose = verbose
         self.live = _in_notebook() if live == "auto" else bool(live)
         self._reset()

@@ -134,31 +134,57 @@ def test_a_noise_target_past_the_probed_ones_is_probed_when_judged(data):
 
 
 def test_a_broadcast_judges_the_last_target_column_it_scores(data):
-    # y (n, 20): the sine's next value, then 19 noise columns; the (n, 1) output is broadcast
-    # over them. The scores read each row's last column (noise), so the probe the rules read
-    # must be that column's, not target 0's.
+    # y (n, 20): 19 copies of the sine's next value, then noise; the (n, 1) output is
+    # broadcast over them. The scores read each row's last column (the noise), so the probe
+    # the rules read must be that column's -- any other column would say "predictable".
     x, y, _, _ = data
     rng = np.random.default_rng(2)
-    yb = np.concatenate([y[:, None], rng.uniform(-1, 1, (len(y), L - 1))], axis=1)
-    yb = yb.astype("float32")
+    yb = np.concatenate([np.repeat(y[:, None], L - 1, axis=1),
+                         rng.uniform(-1, 1, (len(y), 1))], axis=1).astype("float32")
     doc = Doctor(x, yb, verbose=0)
     with pytest.warns(DoctorWarning, match=r"\(n, 20\) but the model outputs \(n, 1\)"):
         lstm().fit(x, yb, epochs=2, verbose=0, callbacks=[doc])
     assert doc.findings[0].code == "shape_broadcast", doc.report()
-    assert doc.data.per_target[0][0] > 0.5  # the sine column is predictable ...
+    assert doc.data.per_target[0][0] > 0.5  # the sine columns are predictable ...
     assert doc.measurements().probe_now < 0.2  # ... but the judged column is noise
 
 
+def test_validation_targets_of_another_width_are_refused(data):
+    x, y, xv, yv = data
+    with pytest.raises(DoctorInputError, match=r"validation targets have shape \(3,\)"):
+        Doctor(x, y, validation_data=(xv, np.stack([yv] * 3, axis=1)), verbose=0)
+
+
 def test_probe_split_survives_missing_rows():
-    # The first fit_rows rows fit and the rest score, also when rows are dropped as NaN:
-    # dropping them first must give the same number (no row crosses the split).
+    # The first fit_rows rows fit and the rest score, also when rows are dropped as NaN
+    # on either side: dropping them first must give the same number.
     from lstm_lab.fit_data import _probe
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(100, 2))
     y = np.where(np.arange(100) < 60, x[:, 0], -x[:, 0])  # the relation flips at row 60
-    y[:20] = np.nan
-    assert _probe(x, y, fit_rows=60) == _probe(x[20:], y[20:], fit_rows=40) < -1
+    y[:20] = y[70:75] = np.nan
+    kept = np.isfinite(y)
+    assert _probe(x, y, fit_rows=60) == _probe(x[kept], y[kept], fit_rows=40) < -1
+
+
+def test_sequence_probe_fits_early_steps_and_scores_late_ones(monkeypatch):
+    # several sequences side by side: every sequence's early steps fit, its late ones score
+    from lstm_lab import fit_data
+
+    seen = {}
+
+    def spy(x, y, nonlinear=False, fit_rows=None):
+        seen.update(y=y, fit_rows=fit_rows)
+        return 0.0
+
+    monkeypatch.setattr(fit_data, "_probe", spy)
+    n, steps = 12, 40
+    x = np.random.default_rng(0).normal(size=(n, steps, 2))
+    y = np.broadcast_to(np.arange(steps, dtype=float)[None, :, None], (n, steps, 1))  # = step
+    fit_data._sequence_probe(fit_data.FitData(x, y.copy(), ("a", "b")), 0)
+    fitted, scored = seen["y"][:seen["fit_rows"]], seen["y"][seen["fit_rows"]:]
+    assert len(fitted) > 3 * len(scored) > 0 and fitted.max() < scored.min()
 
 
 def test_tf_data_dataset_is_read_from_a_bounded_sample():
