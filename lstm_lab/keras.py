@@ -37,8 +37,7 @@ from .model import keras, tf  # TensorFlow with its import-time C++ banner hidde
 from . import metrics
 from .doctor import Finding, Measurements, grad_share, healthy_line, judge, still_falling
 from .fit_data import (DoctorInputError, FitData, broadcast_shapes, data_measurements,
-                       target_probes,
-                       naive_baselines, read_xy)
+                       naive_baselines, read_xy, target_probes)
 
 __all__ = ["Doctor", "DoctorInputError", "DoctorWarning", "Report", "diagnose_fit"]
 
