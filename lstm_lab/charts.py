@@ -254,8 +254,10 @@ class ForecastChart:
         layers = [
             base.transform_filter(alt.FieldOneOfPredicate("series", baselines))
             .mark_line(clip=True, strokeWidth=thin, opacity=0.9) if baselines else None,
+            # the target thinner than the prediction drawn over it: a noisy target at full
+            # width buries the red line the lesson is about
             base.transform_filter(alt.datum.series == "target")
-            .mark_line(clip=True, strokeWidth=style.line_width),
+            .mark_line(clip=True, strokeWidth=thin, opacity=0.85),
             base.transform_filter(alt.datum.series == "prediction")
             .mark_line(clip=True, strokeWidth=style.line_width),
             # each line named at its end (see _end_labels)

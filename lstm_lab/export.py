@@ -87,9 +87,12 @@ def _svg(chart) -> str:
 
 
 def report_html(result: ExperimentResult, findings: list | None = None,
-                title: str | None = None) -> str:
+                title: str | None = None, doctor_shown: bool = True) -> str:
     """One self-contained HTML page: verdicts, scores, charts (inline SVG), the doctor's
-    findings and the config. No script, no external file: it opens offline."""
+    findings and the config. No script, no external file: it opens offline.
+
+    ``doctor_shown=False`` (a lesson that hides the doctor) leaves the doctor's section out
+    entirely: the report is one more place a student could read the answer."""
     e = html.escape
     config = result.config
     title = title or f"LSTM Lab run — {result.verdict}"
@@ -109,6 +112,7 @@ def report_html(result: ExperimentResult, findings: list | None = None,
                      f"<small>confidence {f.confidence:.2f}</small></h3>"
                      f"<ul>{evidence}</ul>{fix_line}</section>")
     doctor = "\n".join(found) or "<p>The doctor was not asked about this run.</p>"
+    doctor = f"<h2>The doctor</h2>\n{doctor}" if doctor_shown else ""
     how = "stopped" if result.stopped else "diverged" if result.diverged else "finished"
     cfg = "".join(f"<tr><th>{e(k)}</th><td>{e(text.value(v))}</td></tr>"
                   for k, v in config.to_dict().items())
@@ -144,7 +148,6 @@ in {seconds:.1f} s of training. Scores are on the test span, in the data's own u
 {rows}</table>
 <h2>Predictions against the targets</h2>
 {charts}
-<h2>The doctor</h2>
 {doctor}
 <h2>Config</h2>
 <table>{config_rows}</table>

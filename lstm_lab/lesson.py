@@ -6,8 +6,14 @@ panels that would give the answer away (``doctor_hide``, ``preflight_hide``,
 (``preset=NAME&lock=true``) or lock named knobs at the link's values
 (``lock=seq_len,epochs``), open a page (the link's path), show a note to the class
 (``note=...``), switch on presenter mode (``presenter=true``) and open a failure page as
-a guided walkthrough (``walkthrough=true``). Everything else in the query string is the
-config itself.
+a guided walkthrough (``walkthrough=true``), and keep or leave out the *Failure modes* menu
+(``menu_hide``; left out by default when the lesson hides anything). Everything else in the
+query string is the config itself.
+
+A link the builder writes never names a preset: a preset's name is a failure mode's, the
+very answer a lesson may hide. Its values travel as config fields and its locks as knob
+names (:meth:`Lesson.resolved`); ``preset=`` is still read, old names included, so links
+saved before keep working.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from urllib.parse import urlencode
 
 from .config import RULES, ConfigError, ExperimentConfig
 from .modes import MODES
-from .presets import PRESETS, get_preset
+from .presets import PRESETS, get_preset, preset_name
 
 # Fields that only come from a file or the Data page have no Playground control to hide.
 NOT_CONTROLS = ("csv_source", "target_columns", "input_columns", "time_column")
@@ -46,6 +52,7 @@ class Lesson:
     walkthrough: bool = False
     lock_fields: frozenset[str] = field(default_factory=frozenset)  # at the link's values
     hide_panels: frozenset[str] = field(default_factory=frozenset)
+    menu_hide: bool | None = None  # None: hidden exactly when the lesson hides anything
 
     @property
     def preset_locked(self) -> frozenset[str]:
@@ -63,6 +70,22 @@ class Lesson:
     def active(self) -> bool:
         """True when the link restricts the Playground (students, not the instructor)."""
         return bool(self.hide or self.locked or self.hide_panels)
+
+    @property
+    def menu_hidden(self) -> bool:
+        """True when the *Failure modes* menu is left out: its pages' titles and stories
+        name the answer a lesson that hides something wants the class to find."""
+        if self.menu_hide is not None:
+            return self.menu_hide
+        return bool(self.hide or self.hide_panels)
+
+    def resolved(self) -> "Lesson":
+        """The same lesson without a preset name: a preset's locks become knobs locked by
+        name (its values travel as config fields), so nothing in a student's URL names
+        the failure the preset shows."""
+        if not self.preset:
+            return self
+        return replace(self, preset="", lock=False, lock_fields=self.locked)
 
     def base(self) -> ExperimentConfig:
         """The config the lesson starts from: its preset's, or the defaults."""
@@ -85,6 +108,8 @@ class Lesson:
         elif self.lock:
             out["lock"] = "true"
         out.update({k: "true" for k in FLAGS if getattr(self, k)})
+        if self.menu_hide is not None:
+            out["menu_hide"] = "true" if self.menu_hide else "false"
         if self.note:
             out["note"] = self.note
         return out
@@ -110,7 +135,9 @@ def split_query(params: Mapping[str, Any]) -> tuple[Lesson, dict[str, str], list
     for key, raw in params.items():
         text = str(raw[-1] if isinstance(raw, list) else raw)
         try:
-            if key.endswith("_hide"):
+            if key == "menu_hide":
+                values["menu_hide"] = _flag(key, text)
+            elif key.endswith("_hide"):
                 name = key[: -len("_hide")]
                 if name not in CONTROLS and name not in PANELS:
                     raise ConfigError(f"cannot hide {name[:40]!r}: no such control or panel")
@@ -120,10 +147,10 @@ def split_query(params: Mapping[str, Any]) -> tuple[Lesson, dict[str, str], list
                 values.update(_lock(text, problems))
             elif key in FLAGS:
                 values[key] = _flag(key, text)
-            elif key == "preset":
-                if text not in PRESETS:
+            elif key == "preset":  # old links; the builder writes config fields instead
+                if preset_name(text) not in PRESETS:
                     raise ConfigError(f"unknown preset {text[:40]!r} in the link")
-                values["preset"] = text
+                values["preset"] = preset_name(text)
             elif key == "note":
                 values["note"] = clean_note(text)
             else:
@@ -159,18 +186,21 @@ def clean_note(text: str) -> str:
 
 def lesson_link(base_url: str, page: str, lesson: Lesson,
                 config: ExperimentConfig | None = None) -> str:
-    """The URL of a lesson: the page's path, the lesson keys, and (for the Playground)
-    the config fields that differ from where the lesson starts (its preset or defaults);
-    a knob locked by name keeps its value in the link, since that value is what it holds."""
+    """The URL of a lesson: the app's root URL (scheme, host, port, path), the page's
+    path, the lesson keys, and (for the Playground) the config fields that differ from the
+    defaults. A preset is written as its config fields and its locks as knob names, never
+    by name: a preset's name is a failure mode's, the answer a lesson may hide. A knob
+    locked by name keeps its value in the link, since that value is what it holds."""
     if page not in PAGES:
         raise ConfigError(f"unknown page {page!r}; pages: {', '.join(p or '(root)' for p in PAGES)}")
     query = {}
-    if config is not None and page == "":
-        start = lesson.base().to_dict()
+    if page == "":
+        config = lesson.apply_lock(config if config is not None else lesson.base())
+        start = ExperimentConfig().to_dict()
         from .views import config_to_query
 
         query = {k: v for k, v in config_to_query(config).items()
-                 if config.to_dict()[k] != start[k] and k not in lesson.preset_locked}
-    query.update(lesson.to_query())
+                 if config.to_dict()[k] != start[k]}
+    query.update(lesson.resolved().to_query())
     root = base_url.rstrip("/")
     return f"{root}/{page}" + (f"?{urlencode(query)}" if query else "")

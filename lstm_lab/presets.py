@@ -56,11 +56,27 @@ _ALL = [
                                   "seq_len": 5}),
 ]
 PRESETS: dict[str, Preset] = {p.name: p for p in _ALL}
+# Names presets had before the failure-mode registry named them by slug: a lesson link an
+# instructor saved then still opens its preset.
+_OLD_NAMES = {"tiny-lr": "lr_too_small", "huge-lr": "lr_too_large", "diverging": "lr_too_large_sgd",
+              "unscaled": "unscaled_inputs", "short-window": "window_too_short",
+              "too-few-epochs": "too_few_epochs", "missing-values": "missing_values",
+              "outliers": "outliers", "spurious-feature": "spurious_feature",
+              "shape-bug": "shape_broadcast", "co2-short-window": "co2_short_window",
+              "article-window": "article_window"}
+ALIASES: dict[str, str] = {**_OLD_NAMES, **{f"{old}-fixed": f"{new}_fixed"
+                                           for old, new in _OLD_NAMES.items()
+                                           if f"{new}_fixed" in PRESETS}}
+
+
+def preset_name(name: str) -> str:
+    """A preset's current name, from its current or its old name (unknown: unchanged)."""
+    return ALIASES.get(name, name)
 
 
 def get_preset(name: str) -> Preset:
     try:
-        return PRESETS[name]
+        return PRESETS[preset_name(name)]
     except KeyError:
         raise ConfigError(
             f"unknown preset {name!r}. Known presets: {', '.join(PRESETS)}.", "preset", name

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Mapping
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
@@ -126,27 +126,43 @@ def picked_cell(cells, selection: dict, x_field: str, y_field: str):
     return next((c for c in cells if (axis_label(c.x), axis_label(c.y)) == want), None)
 
 
-def sweep_frame(cells, x_field: str, y_field: str, root_url: str = "") -> pd.DataFrame:
+def sweep_frame(cells, x_field: str, y_field: str, root_url: str = "", *,
+                findings: bool = True, extra: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per finished cell: axis values (as labels), verdict, numbers, the doctor's
-    top code, and the link that opens the cell's exact config in the Playground."""
+    top code (blank with ``findings=False``: a lesson that hides the doctor), and the link
+    that opens the cell's exact config in the Playground (``extra`` keys appended)."""
     rows = [{
         x_field: axis_label(c.x), y_field: axis_label(c.y), "verdict": c.verdict,
         "R²": None if c.r2 is None else round(c.r2, 3),
         "flatness": None if c.flatness is None else round(c.flatness, 3),
         "best baseline R²": None if c.best_baseline_r2 is None else round(c.best_baseline_r2, 3),
-        "finding": c.finding, "label": "" if c.finding == "healthy" else c.finding,
-        "url": share_link(root_url, c.config)} for c in cells]
+        "finding": c.finding if findings else "",
+        "label": "" if c.finding == "healthy" or not findings else c.finding,
+        "url": share_link(root_url, c.config, extra)} for c in cells]
     columns = [x_field, y_field, "verdict", "R²", "flatness", "best baseline R²", "finding",
                "label", "url"]
     return pd.DataFrame(rows, columns=columns)
 
 
-def app_root(page_url: str | None) -> str:
-    """The app's root URL (where the Playground, the default page, lives) from any page's."""
+def app_root(page_url: str | None, pages=None) -> str:
+    """The app's root URL -- scheme, host, port and path, where the Playground (the default
+    page) lives, with a trailing slash -- from any page's URL (query and fragment dropped).
+
+    Streamlit gives the Playground's URL without a trailing slash (``http://h:8501``) and a
+    page's with its path (``http://h:8501/lr_too_small``, or under a base path
+    ``http://h/lab/lr_too_small``): the last path segment is cut only when it names one of
+    ``pages`` (default: every page a lesson can open).
+    """
     if not page_url:
         return "/"
-    head, _, _ = page_url.partition("?")
-    return head.rsplit("/", 1)[0] + "/"
+    if pages is None:
+        from .lesson import PAGES as pages
+    parts = urlsplit(page_url)
+    segments = parts.path.rstrip("/").split("/")
+    if segments[-1] and segments[-1] in pages:
+        segments = segments[:-1]
+    path = "/".join(segments).rstrip("/") + "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 def eta_text(done: int, total: int, elapsed: float) -> str:
@@ -194,9 +210,11 @@ def config_to_query(config: ExperimentConfig) -> dict[str, str]:
     return {k: _text(v) for k, v in config.to_dict().items()}
 
 
-def share_link(base_url: str | None, config: ExperimentConfig) -> str:
-    """A link that reopens this exact run: the page's URL plus the full config."""
-    return f"{base_url or ''}?{urlencode(config_to_query(config))}"
+def share_link(base_url: str | None, config: ExperimentConfig,
+               extra: Mapping[str, str] | None = None) -> str:
+    """A link that reopens this exact run: the page's URL plus the full config (and
+    ``extra`` keys, such as a lesson's, after it)."""
+    return f"{base_url or ''}?{urlencode({**config_to_query(config), **(extra or {})})}"
 
 
 def _text(v: Any) -> str:

@@ -9,7 +9,8 @@ from lstm_lab.tabular import (MAX_BYTES, SHIPPED, fit_config, guess_time_column,
                               store_upload)
 from ui.navigation import require_app
 from ui.panels import plain
-from ui.state import apply_patch, chart_style, md_escape, playground_config, start_playground
+from ui.state import apply_patch, chart_style, md_escape, panel_shown, playground_config, \
+    start_playground
 
 require_app()
 SHIP = SHIPPED["co2"]
@@ -100,6 +101,8 @@ for v in columns[:6]:
 if len(columns) > 6:
     st.caption(f"{len(columns) - 6} more columns are used but not drawn.")
 
+if not panel_shown("preflight"):  # the lesson hides it: its warnings name the fix
+    st.stop()
 st.subheader("Pre-flight check")
 st.caption(f"Against the Playground's current knobs: window {config.seq_len}, horizon "
            f"{config.horizon}, test fraction {config.test_fraction:g}.")

@@ -9,7 +9,8 @@ from lstm_lab.dask_runner import DaskRunner
 from lstm_lab.sweep import NUMERIC, LocalBackend, grid, parse_axis, run_sweep
 from ui.live import get_runner
 from ui.navigation import require_app
-from ui.state import chart_style, md_escape, playground_config, start_playground
+from ui.state import chart_style, lesson_query, md_escape, panel_shown, playground_config, \
+    start_playground
 
 require_app()
 base = playground_config()
@@ -41,10 +42,12 @@ st.caption(f"{len(cells)} cells; backend: " + (f"Dask at {md_escape(runner.addre
 
 progress, chart = st.empty(), st.empty()
 root = views.app_root(st.context.url)
+# a lesson's hidden doctor stays hidden in the cells, and its keys travel in their links
+lesson_keys = dict(findings=panel_shown("doctor"), extra=lesson_query())
 
 
 def draw(done: list, selectable: bool) -> None:
-    frame = views.sweep_frame(done, x.field, y.field, root)
+    frame = views.sweep_frame(done, x.field, y.field, root, **lesson_keys)
     xs, ys = [views.axis_label(v) for v in x.values], [views.axis_label(v) for v in y.values]
     layered = charts.sweep_chart(frame, x.field, y.field, xs, ys, chart_style(),
                                  selectable=selectable)
@@ -95,6 +98,7 @@ if done:
     progress.progress(len(done) / len(cells), text=text)
 if done and len(done) == len(cells):
     with st.expander("Cells as a table"):
-        st.dataframe(views.sweep_frame(done, x.field, y.field, root).drop(columns=["label"]),
+        st.dataframe(views.sweep_frame(done, x.field, y.field, root, **lesson_keys)
+                     .drop(columns=["label"]),
                      hide_index=True, column_config={"url": st.column_config.LinkColumn(
                          "open", display_text="Playground")})

@@ -134,11 +134,23 @@ def test_each_main_slider_changes_the_config_that_runs(key, value, field, start)
     assert ran(expected)
 
 
-def test_feature_scale_ratio_is_greyed_out_where_it_does_nothing():
-    """A single series has no second column to scale: the knob says so instead of running
-    a config that is the same series."""
-    ratio = open_app(epochs="2").select_slider(key="pg_feature_scale_ratio")
-    assert ratio.disabled and "(multiscale)" in ratio.label
+def test_feature_scale_ratio_is_live_on_the_default_series():
+    """The knob is never greyed out on the first screen: on the one-column default series,
+    moving it switches to the three-column series with raw columns (one line says so), and
+    at its extreme every target of the run goes flat."""
+    at = open_app(epochs="5")
+    ratio = at.select_slider(key="pg_feature_scale_ratio")
+    assert not ratio.disabled and "(multiscale)" not in ratio.label
+    ratio.set_value(1e5).run()
+    assert not at.exception
+    assert at.query_params["dataset"] == "multiscale"
+    assert at.query_params["scale_inputs"] == "false"
+    assert at.toggle(key="pg_scale_inputs").value is False  # the scaling, shown beside it
+    assert any("switched to the *multiscale* series" in c for c in captions(at))
+    assert ran(ExperimentConfig(epochs=5, dataset="multiscale", feature_scale_ratio=1e5,
+                                scale_inputs=False))
+    assert re.findall(r"\[(\w+): (\w+)", " ".join(verdicts(at))) == [
+        ("large", "flat"), ("small", "flat"), ("noise", "flat")]
 
 
 def test_prediction_chart_carries_targets_predictions_and_baselines():
@@ -225,7 +237,9 @@ def test_playground_apply_fix_sets_the_knobs_and_keeps_before_after():
     assert "**Before / after the fix** · lr_too_small" in page
     badges = [m.value for m in at.markdown if "-badge[" in m.value]
     assert any(":red-badge[sine: flat]" in b for b in badges)  # before
-    assert sum(":green-badge[sine: learning]" in b for b in badges) >= 2  # now, and after
+    # the run after the fix is the Playground's own run, beside the run before it
+    assert sum(":green-badge[sine: learning]" in b for b in badges) == 1
+    assert "**After: Learning rate 1e-05 → 0.001**" in page
     assert ran(ExperimentConfig(learning_rate=1e-3))
     at.slider(key="pg_seq_len").set_value(40).run()  # another knob: the fix stays applied
     assert at.query_params["learning_rate"] == "0.001" and at.query_params["seq_len"] == "40"
@@ -482,12 +496,14 @@ def test_lesson_link_hides_exactly_the_named_controls_and_locks_the_preset():
     locked = {label for label, disabled in shown.items() if disabled}
     assert locked == {"Dataset", "Sequence length", "Horizon (steps ahead)",
                       "Period (steps)", "Series length",
-                      "Feature scale ratio (multiscale)"}  # the preset's, + n/a here
+                      "Feature scale ratio"}  # the preset's; the ratio needs the dataset
     assert ":material/lock: The lesson holds these — locked: Dataset, Horizon (steps ahead), "\
            "Noise, Period (steps), Sequence length, Series length." in captions(at)
     assert any("Watch the \\<b\\>red\\</b\\> line" in i.value for i in at.info)  # as text
     assert "Build a lesson link" not in tab_labels(at) and "Import a config" not in tab_labels(at)
-    assert at.query_params["noise_hide"] == "true" and at.query_params["lock"] == "true"
+    # the address bar names no preset: its values are config fields, its locks knob names
+    assert at.query_params["noise_hide"] == "true" and "preset" not in at.query_params
+    assert at.query_params["lock"] == "dataset,horizon,n_steps,noise,period,seq_len"
 
 
 def test_lesson_lock_names_its_knobs_and_hides_the_answer_panels():
@@ -495,7 +511,7 @@ def test_lesson_lock_names_its_knobs_and_hides_the_answer_panels():
                   doctor_hide="true", preflight_hide="true", epochs="3")
     assert not at.exception
     disabled = {label for label, off in knobs(at).items() if off}
-    assert disabled == {"Horizon (steps ahead)", "Epochs", "Feature scale ratio (multiscale)"}
+    assert disabled == {"Horizon (steps ahead)", "Epochs"}
     assert at.slider(key="pg_seq_len").value == 12  # the knob that fixes it stays free
     line = next(c for c in captions(at) if "The lesson holds these" in c)
     assert "locked: Epochs, Horizon (steps ahead)" in line

@@ -113,3 +113,13 @@ def test_cli_config_and_report_errors_are_one_line(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_report_with_the_doctor_hidden_says_nothing_of_the_finding():
+    from lstm_lab.export import report_html
+
+    result = run_experiment(ExperimentConfig(**{**TINY, "learning_rate": 1e-6}))
+    shown = report_html(result, diagnose(result))
+    hidden = report_html(result, None, doctor_shown=False)
+    assert "lr_too_small" in shown and "The doctor" in shown
+    assert "lr_too_small" not in hidden and "doctor" not in hidden.lower()

@@ -87,3 +87,56 @@ def test_notes_lose_control_characters_and_stay_short():
     assert clean_note("  a\x00b\x1bc\n  ") == "abc"
     assert len(clean_note("x" * 10_000)) == NOTE_MAX
     assert "dataset" in CONTROLS and "csv_source" not in CONTROLS
+
+
+# --- lesson integrity: links with a host, no answer in the link, old names --------------------
+@pytest.mark.parametrize("page_url,root", [
+    ("http://127.0.0.1:8501", "http://127.0.0.1:8501/"),  # the Playground: no slash
+    ("http://127.0.0.1:8501/", "http://127.0.0.1:8501/"),
+    ("https://lab.example.org/window_too_short", "https://lab.example.org/"),
+    ("http://h:8501/sweep", "http://h:8501/"),
+    ("http://h/lab", "http://h/lab/"),  # served under a base path
+    ("http://h/lab/lr_too_small", "http://h/lab/"),
+])
+def test_app_root_keeps_scheme_host_port_and_base_path(page_url, root):
+    from lstm_lab.views import app_root
+
+    assert app_root(page_url) == root
+
+
+def test_a_lesson_link_built_on_the_playground_has_a_host():
+    from lstm_lab.views import app_root
+
+    link = lesson_link(app_root("http://127.0.0.1:8501"), "", Lesson(hide_panels=frozenset(
+        {"doctor"})))
+    parts = urlsplit(link)
+    assert (parts.scheme, parts.netloc, parts.path) == ("http", "127.0.0.1:8501", "/")
+
+
+def test_a_preset_lesson_link_names_no_preset_and_reopens_the_same_config_and_locks():
+    lesson = Lesson(preset="window_too_short", lock=True, hide_panels=frozenset({"doctor"}))
+    link = lesson_link("http://h/", "", lesson)
+    assert "window" not in link and "preset" not in link and "short" not in link
+    again, rest, problems = split_query(dict(parse_qsl(urlsplit(link).query)))
+    from lstm_lab.views import config_from_query
+
+    config, _ = config_from_query(rest)
+    assert problems == [] and config == get_preset("window_too_short").config
+    assert again.locked == lesson.locked and again.hide_panels == {"doctor"}
+
+
+def test_old_preset_names_keep_working():
+    lesson, _, problems = split_query({"preset": "short-window", "lock": "true"})
+    assert problems == [] and lesson.preset == "window_too_short" and lesson.locked
+    assert get_preset("tiny-lr-fixed").name == "lr_too_small_fixed"
+    assert get_preset("diverging").name == "lr_too_large_sgd"
+
+
+def test_a_lesson_that_hides_anything_hides_the_failure_menu_unless_told():
+    assert not Lesson().menu_hidden and not Lesson(lock_fields=frozenset({"seed"})).menu_hidden
+    assert Lesson(hide_panels=frozenset({"doctor"})).menu_hidden
+    assert Lesson(hide=frozenset({"seed"})).menu_hidden
+    keep = Lesson(hide_panels=frozenset({"doctor"}), menu_hide=False)
+    assert not keep.menu_hidden
+    again, _, problems = split_query(keep.to_query())
+    assert problems == [] and again == keep

@@ -31,6 +31,7 @@ GROUPS = (("More knobs", ("epochs", "horizon", "noise", "units", "scale_inputs",
           ("Fix or break the data", ("impute", "remove_outliers", "difference", "missing_share",
                                      "outlier_share", "spurious_feature", "shape_bug")))
 NOT_FOR_CSV = ("noise", "feature_scale_ratio", "period", "n_steps")  # the file sets these
+ONE_COLUMN = ("sine", "seasonal")  # series with one column: no ratio between columns
 IDLE = "Not run yet — press ▶ Run both. Runs done before on this server replay at once."
 
 
@@ -50,10 +51,11 @@ class Knobs:
         self.values: dict = {}
         self.csv = dataset == "csv"
         self.multiscale = dataset == "multiscale"
+        self.one_column = dataset in ONE_COLUMN
 
     def add(self, field: str, widget, *args, note: str = "", off: bool = False, **kwargs):
-        if not shown(field) or (self.csv and field in NOT_FOR_CSV):
-            return
+        if not shown(field) or (self.csv and field in NOT_FOR_CSV) or field in self.values:
+            return  # hidden, meaningless for a file, or already drawn higher up
         label = text.label(field) + note
         if changed(field):
             label = f":orange-background[{label}] :material/arrow_back: changed by the fix"
@@ -66,10 +68,16 @@ class Knobs:
         self.add("learning_rate", st.select_slider, _options(LR_OPTIONS, "learning_rate"),
                  format_func=g, note=" (log scale)")
         self.add("batch_size", st.select_slider, _options(BATCH_OPTIONS, "batch_size"))
+        # Never greyed out: on a one-column series, moving the ratio switches to the
+        # three-column series with raw columns (a callback, before the widgets exist), and
+        # the scaling that cancels the ratio sits right under it.
         self.add("feature_scale_ratio", st.select_slider,
                  _options(RATIO_OPTIONS, "feature_scale_ratio"), format_func=g,
-                 note="" if self.multiscale else " (multiscale)",
-                 off=not self.multiscale)
+                 on_change=_ratio_moved, off=self.one_column and locked("dataset"))
+        if not self.one_column:  # the scaling that undoes the ratio, right under it
+            if st.session_state.get("pg_ratio_note") and self.multiscale:
+                st.caption(st.session_state.pg_ratio_note)
+            self.add("scale_inputs", st.toggle)
         self.add("seq_len", st.slider, 1, max(300, st.session_state.pg_seq_len))
 
     def group(self, field: str) -> None:
@@ -108,6 +116,18 @@ class Knobs:
                     self.group(field)
 
 
+def _ratio_moved() -> None:
+    """The ratio knob moved on a one-column series: it needs columns of different sizes,
+    so the series becomes the three-column one, raw (standardising would undo the ratio)."""
+    s = st.session_state
+    if s.get("pg_dataset") in ONE_COLUMN and not locked("dataset"):
+        s.pg_dataset = "multiscale"
+        if not locked("scale_inputs"):
+            s.pg_scale_inputs = False
+        s.pg_ratio_note = ("The ratio needs columns of different sizes: switched to the "
+                           "*multiscale* series (a large sine, a small sine, noise), raw.")
+
+
 def playground() -> None:
     """The four mission knobs beside the live prediction chart; every other tool below."""
     require_app()
@@ -117,7 +137,8 @@ def playground() -> None:
     knob_col, out = st.columns([1, 3], gap="medium")
     with knob_col:
         knobs = Knobs(st.session_state.get("pg_dataset", start["dataset"]))
-        knobs.add("dataset", st.selectbox, DATASETS)
+        knobs.add("dataset", st.selectbox, DATASETS,
+                  on_change=lambda: st.session_state.pop("pg_ratio_note", None))
         knobs.mission()
         knobs.groups()
         lesson_locks_line()
@@ -137,24 +158,54 @@ def playground() -> None:
             st.session_state.pg_stopped = key
         if row.button("Run again", icon=":material/replay:", help="start this config again"):
             st.session_state.pop("pg_stopped", None)
-        panel = Panel(config, memo="pg_last", height=250, status=status)
+        fix = st.session_state.get("pg_fix")
+        before = None
+        if fix is not None and fix[1] == key:
+            # the fix's run is this one: it trains as "After", beside the run before the
+            # fix, on the first screen where the chart was
+            before, after_title = before_after(ExperimentConfig.from_json(fix[0]), config,
+                                               fix[2])
+            with after_title:
+                panel = Panel(config, "After: " + md_escape(text.patch_words(
+                    _changes(before.config, config), before.config.to_dict())),
+                    memo="pg_last", height=190, status=status)
+        else:
+            panel = Panel(config, memo="pg_last", height=250, status=status)
         doctor_box = st.container()
-    fix = st.session_state.get("pg_fix")
-    fix_box = st.container() if fix and fix[1] == key else None
     export_box = _tools(config)
+    if st.session_state.pop("pg_scroll", False):
+        scroll_to_knob(next(iter(st.session_state.get("pg_changed", {})), None))
     if st.session_state.get("pg_stopped") == key:
         panel.draw()
         with out:
             st.info("Stopped. Change a knob or press **Run again** to train.")
         return
-    result = run_live([panel])[0]
+    result = run_live([panel] + ([before] if before is not None else []))[0]
     with doctor_box:
         doctor_panel(result, "pg")
-    if fix_box is not None:
-        with fix_box:
-            before_after(ExperimentConfig.from_json(fix[0]), config, fix[2])
     with export_box:
         export_panel(result, "pg")
+
+
+def _changes(before: ExperimentConfig, after: ExperimentConfig) -> dict:
+    old = before.to_dict()
+    return {k: v for k, v in after.to_dict().items() if old[k] != v}
+
+
+def scroll_to_knob(field: str | None) -> None:
+    """After Apply fix the page was left scrolled at the doctor: bring the changed knob
+    (and with it the before / after, at the top of the run's column) into view. Our own
+    fixed script; the field name is one of the config's."""
+    if field is None or field not in ExperimentConfig().to_dict():
+        return
+    st.html(f"""<script>
+(function find(tries) {{
+  const el = window.parent.document.querySelector('.st-key-pg_{field}')
+          || document.querySelector('.st-key-pg_{field}');
+  if (el) {{ el.scrollIntoView({{block: 'center'}}); return; }}
+  if (tries > 0) setTimeout(() => find(tries - 1), 100);
+}})(30);
+</script>""", unsafe_allow_javascript=True, width="content")
 
 
 def _tools(config: ExperimentConfig):
@@ -268,10 +319,11 @@ def walkthrough(mode: FailureMode, pair: Pair, broken: ExperimentConfig,
     """Four steps with Back / Next; the step and the revealed answer live in the session."""
     step_key, shown_key = f"{mode.slug}_step", f"{mode.slug}_revealed"
     step = st.session_state.setdefault(step_key, 1)
-    st.progress(step / len(STEPS), text=f"Step {step} of {len(STEPS)}: {STEPS[step - 1]}")
-    row = st.container(horizontal=True)
+    # one compact row -- Back, the step bar, Next -- so the chart keeps the projector screen
+    row = st.container(horizontal=True, vertical_alignment="center")
     row.button("Back", icon=":material/chevron_left:", key=f"{mode.slug}_back",
                disabled=step == 1, on_click=_move, args=(step_key, -1))
+    row.progress(step / len(STEPS), text=f"Step {step} of {len(STEPS)}: {STEPS[step - 1]}")
     row.button("Next", icon=":material/chevron_right:", key=f"{mode.slug}_next",
                disabled=step == len(STEPS), type="primary", on_click=_move,
                args=(step_key, 1))
@@ -280,13 +332,14 @@ def walkthrough(mode: FailureMode, pair: Pair, broken: ExperimentConfig,
                     "target (dark) while it trains.")
         _alone(broken, pair)
     elif step == 2:
-        st.markdown(f"**Question for the class:** {mode.question}")
-        if st.button("Reveal the answer", key=f"{mode.slug}_reveal"):
-            st.session_state[shown_key] = True
+        ask = st.container(horizontal=True, vertical_alignment="center")
+        ask.markdown(f"**Question for the class:** {mode.question}")
+        if not st.session_state.get(shown_key):
+            ask.button("Reveal the answer", key=f"{mode.slug}_reveal",
+                       help="let the class answer first: the answer stays hidden until "
+                       "asked", on_click=lambda: st.session_state.update({shown_key: True}))
         if st.session_state.get(shown_key):
             st.success(mode.answer)
-        else:
-            st.caption("Let the class answer first; the answer stays hidden until asked.")
         _alone(broken, pair)
     else:
         if step == 4:

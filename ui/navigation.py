@@ -34,13 +34,23 @@ div[class*="st-key-panel-"] { gap: 0.35rem !important; }  /* a run's heading, st
 # Presenter mode: larger type everywhere (Streamlit sizes in rem).
 PRESENTER_CSS = """<style>
 html { font-size: 22px !important; }  /* over the theme's baseFontSize */
+/* Streamlit sets body text, captions, labels and buttons at 0.875rem: 19.25 px here */
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] p, button p,
+[data-testid="stMarkdownContainer"] { font-size: 1rem !important; }
 .block-container { padding-left: 1.2rem !important; padding-right: 1.2rem !important; }
 </style>"""
 
 
 def pages() -> dict[str, list]:
-    """The menu: the tools, the failure modes (one page per registry entry), help."""
-    return {
+    """The menu: the tools, the failure modes (one page per registry entry), help.
+
+    A lesson that hides something also leaves the failure modes out of the menu (their
+    titles and stories name the answer), all but the page its link opened."""
+    modes = MODES
+    if lesson().menu_hidden:
+        modes = [m for m in MODES if m.slug == st.session_state.get("lesson_page")]
+    menu = {
         "Explore": [
             st.Page("pages/playground.py", title="Playground", icon=":material/tune:",
                     default=True),
@@ -48,9 +58,12 @@ def pages() -> dict[str, list]:
             st.Page("pages/sweep.py", title="Sweep", icon=":material/grid_on:"),
         ],
         "Failure modes": [st.Page(f"pages/{m.slug}.py", title=m.title, icon=m.icon)
-                          for m in MODES],
+                          for m in modes],
         "Help": [st.Page("pages/about.py", title="About", icon=":material/info:")],
     }
+    if not modes:
+        del menu["Failure modes"]
+    return menu
 
 
 def run() -> None:

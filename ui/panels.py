@@ -21,8 +21,8 @@ from lstm_lab.lesson import CONTROLS, NOTE_MAX, PAGES, PANELS, Lesson, clean_not
 from lstm_lab.modes import BY_SLUG, LR_OPTIONS
 from lstm_lab.presets import PRESETS
 from ui.live import Panel, get_runner, run_live
-from ui.state import apply_patch, chart_style, lesson, locked, md_escape, panel_shown, \
-    start_playground
+from ui.state import apply_patch, chart_style, lesson, lesson_query, locked, md_escape, \
+    panel_shown, start_playground
 
 ICON = {"healthy": ":material/check_circle:", "unpredictable_target": ":material/info:"}
 # apply(config, patch, code): what a fix button does with the finding's patch
@@ -80,18 +80,14 @@ def doctor_panel(result, key: str, apply: Apply = apply_patch) -> None:
                 st.caption("No fix offered: the flat line is the honest answer here.")
 
 
-def before_after(before: ExperimentConfig, after: ExperimentConfig, code: str) -> None:
-    """The run before the fix and the run after it, side by side (both replay from the
-    server's cache once run)."""
-    changes = {k: v for k, v in after.to_dict().items() if before.to_dict()[k] != v}
+def before_after(before: ExperimentConfig, after: ExperimentConfig, code: str):
+    """The heading and two columns: the run before the fix (a Panel, returned) and a
+    container for the run after it, which the caller fills with its live panel."""
     st.markdown(f"**Before / after the fix** · {md_escape(code)}")
     left, right = st.columns(2)
     with left:
-        a = Panel(before, "Before", height=170)
-    with right:
-        b = Panel(after, "After: " + md_escape(text.patch_words(changes, before.to_dict())),
-                  height=170)
-    run_live([a, b])
+        a = Panel(before, "Before", height=190)
+    return a, right
 
 
 # --- before the run ----------------------------------------------------------------------------
@@ -154,7 +150,10 @@ def _run_range_test(config: ExperimentConfig):
 # --- share, export, import ----------------------------------------------------------------------
 def share_box(config: ExperimentConfig) -> None:
     st.caption("The link holds the whole config: opening it reruns the same numbers.")
-    st.code(views.share_link(st.context.url, config), language=None, wrap_lines=True)
+    # the lesson's keys travel with it: what the lesson hides stays hidden for whoever
+    # opens the link
+    link = views.share_link(views.app_root(st.context.url), config, lesson_query())
+    st.code(link, language=None, wrap_lines=True)
 
 
 def export_panel(result, key: str) -> None:
@@ -165,8 +164,11 @@ def export_panel(result, key: str) -> None:
         return
     from lstm_lab import export
 
+    doctor = panel_shown("doctor")  # a lesson that hides the doctor hides it here too
+
     def report() -> str:
-        return export.report_html(result, diagnose(result))
+        return export.report_html(result, diagnose(result) if doctor else None,
+                                  doctor_shown=doctor)
 
     row = st.container(horizontal=True)
     row.download_button("Predictions CSV", export.predictions_csv(result), "predictions.csv",
@@ -229,12 +231,20 @@ def lesson_builder(config: ExperimentConfig) -> None:
     panels = st.multiselect("Hide these panels (they could give the answer away)",
                             list(PANELS), key="lb_panels", format_func=PANELS.get)
     note = st.text_area("Note for the class", max_chars=NOTE_MAX, key="lb_note")
-    presenter = st.checkbox("Presenter mode", key="lb_presenter")
+    left, right = st.columns(2)
+    presenter = left.checkbox("Presenter mode", key="lb_presenter")
+    hiding = bool(hide or panels)
+    menu = right.checkbox("Keep the *Failure modes* menu", key="lb_menu", value=False,
+                          disabled=not hiding,
+                          help="a lesson that hides something leaves it out of the menu: "
+                          "those pages name the answer")
     built = Lesson(hide=frozenset(hide), preset=preset, lock=lock and bool(preset),
                    lock_fields=frozenset(lock_fields), hide_panels=frozenset(panels),
-                   note=clean_note(note), presenter=presenter, walkthrough=walk)
+                   note=clean_note(note), presenter=presenter, walkthrough=walk,
+                   menu_hide=False if (hiding and menu) else None)
     link = lesson_link(views.app_root(st.context.url), page, built, None if preset else config)
     st.code(link, language=None, wrap_lines=True)
+    st.caption("The link names no preset or failure mode: a preset travels as its settings.")
 
 
 def lesson_locks_line() -> None:

@@ -40,6 +40,8 @@ def start_lesson() -> None:
     st.session_state.lesson = found
     st.session_state.lesson_problems = problems
     st.session_state.presenter = found.presenter
+    # the page the link opened: it stays in the menu when the lesson hides the others
+    st.session_state.lesson_page = (st.context.url or "").rstrip("/").rsplit("/", 1)[-1]
 
 
 def lesson() -> Lesson:
@@ -62,8 +64,9 @@ def panel_shown(name: str) -> bool:
 
 
 def lesson_query() -> dict[str, str]:
-    """The lesson keys to keep in the URL, with presenter mode as it is now."""
-    keys = lesson().to_query()
+    """The lesson keys to keep in the URL, with presenter mode as it is now. A preset an
+    old link named is written as the knobs it locks (its values are in the config)."""
+    keys = lesson().resolved().to_query()
     keys.pop("presenter", None)
     if presenter_on():
         keys["presenter"] = "true"
@@ -163,6 +166,7 @@ def apply_patch(before: ExperimentConfig, patch: dict, code: str) -> None:
     st.session_state.pg_changed = {k: (old[k], v) for k, v in after.to_dict().items()
                                    if k in patch}
     st.session_state.pg_fix = (before.to_json(), after.to_json(), code)
+    st.session_state.pg_scroll = True  # the next run brings the changed knob into view
 
 
 def changed(field: str) -> bool:
