@@ -329,7 +329,7 @@ def test_apply_fix_sets_the_knob_in_the_url_and_the_widget(server, page):
     expect(slider).to_have_attribute("aria-valuetext", "0.001", timeout=30_000)
     page.get_by_text("changed by the fix").first.wait_for(timeout=30_000)
     page.get_by_text("Before / after the fix").wait_for(timeout=60_000)
-    wait_finished(page, n=3)
+    wait_finished(page, n=2)  # the run before the fix, and this one: after it
     shot(page, "apply-fix-playground")
     # the next knob change keeps the fix: the broken config does not come back
     seq = page.get_by_role("slider", name="Sequence length")
@@ -348,7 +348,7 @@ def test_apply_fix_on_a_failure_page_opens_the_playground_with_it(server, page):
     page.wait_for_function("() => location.search.includes('remove_outliers=true')",
                            timeout=30_000)
     page.get_by_text("Before / after the fix").wait_for(timeout=60_000)
-    wait_finished(page, n=3)
+    wait_finished(page, n=2)
     shot(page, "apply-fix-outliers")
 
 

@@ -50,10 +50,9 @@ def verdicts(pg) -> list[tuple[str, str, float, float]]:
     """(target, verdict, flatness, R²) of every verdict badge line on the page."""
     out = []
     for t in pg.locator('[data-testid="stMarkdownContainer"]').all_inner_texts():
-        if "flatness" in t and "baselines' R²" in t:
-            m = VERDICT.search(t.replace("\n", " "))
-            if m:
-                out.append((m[1], m[2], float(m[3]), float(m[4])))
+        if "flatness" in t and "baselines' R²" in t:  # one line per target
+            out += [(m[1], m[2], float(m[3]), float(m[4]))
+                    for line in t.splitlines() if (m := VERDICT.search(line))]
     return out
 
 
@@ -65,7 +64,13 @@ def menu_entries(pg) -> list[str]:
         names += pg.get_by_role("menuitem").all_inner_texts()
         pg.keyboard.press("Escape")
     names += pg.locator('[data-testid="stTopNavLink"]').all_inner_texts()
-    return names
+    return [n.strip().split("\n")[-1] for n in names]  # the title, not the icon's name
+
+
+def link_shows(pg, text: str) -> None:
+    """Wait until the printed link holds ``text`` (each choice reruns the page)."""
+    pg.wait_for_function("t => [...document.querySelectorAll('[data-testid=stCode]')]"
+                         ".some(e => e.innerText.includes(t))", arg=text, timeout=30_000)
 
 
 def build_lesson(pg, server) -> str:  # noqa: F811
@@ -74,15 +79,16 @@ def build_lesson(pg, server) -> str:  # noqa: F811
     pg.goto(server + "/?epochs=3")
     wait_finished(pg)
     pg.get_by_role("tab", name="Build a lesson link").click()
-    pick(pg, "lb_preset", "window_too_short")
-    pick(pg, "lb_lockf", "Horizon (steps ahead)")
-    pick(pg, "lb_lockf", "Epochs")
-    pick(pg, "lb_panels", "Doctor")
-    pick(pg, "lb_panels", "Pre-flight check")
+    for key, option, shows in (("lb_preset", "window_too_short", "seq_len=10"),
+                               ("lb_lockf", "Horizon (steps ahead)", "lock=horizon"),
+                               ("lb_lockf", "Epochs", "lock=epochs%2Chorizon"),
+                               ("lb_panels", "Doctor", "doctor_hide=true"),
+                               ("lb_panels", "Pre-flight check", "preflight_hide=true")):
+        pick(pg, key, option)
+        link_shows(pg, shows)
     pg.locator(".st-key-lb_note textarea").fill(NOTE)
     pg.keyboard.press("Tab")  # a text area commits on blur
-    pg.wait_for_function(f"() => [...document.querySelectorAll('[data-testid=stCode]')]"
-                         f".some(e => e.innerText.includes('note='))", timeout=30_000)
+    link_shows(pg, "note=")
     return built_link(pg)
 
 
@@ -111,18 +117,22 @@ def test_prepare_a_lesson_and_open_its_links_in_fresh_contexts(server, browser):
         assert student.get_by_role("tab", name="Build a lesson link").count() == 0
         assert student.get_by_role("tab", name=re.compile("^Pre-flight")).count() == 0
         chart = box(student.locator(CHARTS).first)
-        assert chart["y"] < size[1]  # the chart starts on the first screen
+        assert chart["x"] >= 0 and chart["x"] + chart["width"] <= size[0] + 0.5
+        if size == PROJECTOR:  # knobs and chart on the projector's one screen
+            assert inside(chart, *size), chart
+        else:  # a phone stacks the note, the knobs, then the chart: one short scroll
+            assert chart["y"] < 1.25 * size[1], chart
         shot(student, f"journey-lesson-student-{size[0]}x{size[1]}", full_page=False)
         ctx.close()
 
     # a failure-page walkthrough, in presenter mode
     teacher.get_by_role("tab", name="Build a lesson link").click()
     pick(teacher, "lb_page", "Too few epochs")
+    link_shows(teacher, "/too_few_epochs")
     teacher.locator(".st-key-lb_walk input").check(force=True)
+    link_shows(teacher, "walkthrough=true")
     teacher.locator(".st-key-lb_presenter input").check(force=True)
-    teacher.wait_for_function("() => [...document.querySelectorAll('[data-testid=stCode]')]"
-                              ".some(e => e.innerText.includes('walkthrough=true'))",
-                              timeout=30_000)
+    link_shows(teacher, "presenter=true")
     walk = built_link(teacher)
     assert walk.startswith(server + "/too_few_epochs?") and "presenter=true" in walk
     teacher_ctx.close()
@@ -234,13 +244,16 @@ def test_apply_fix_brings_the_changed_knob_and_the_before_after_into_view(
     time.sleep(1)  # the scroll runs once the page has drawn
     lr = box(knob(pg, "learning_rate"))
     assert inside(lr, *PROJECTOR), lr
-    pair = [box(c) for c in pg.locator(CHARTS).all()[:2]]
+    # the forecast charts of the two runs (each run's panel; loss charts stand apart)
+    pair = [box(c) for c in pg.locator(f'[class*="st-key-panel-"] {CHARTS}').all()]
+    assert len(pair) == 2, pair
     heading = box(pg.get_by_text("Before / after the fix"))
     assert inside(heading, *PROJECTOR), heading
     for chart in pair:  # both runs' charts mostly on screen
         visible = min(chart["y"] + chart["height"], PROJECTOR[1]) - max(chart["y"], 0)
         assert visible >= 0.6 * chart["height"], chart
-    assert abs(pair[0]["y"] - pair[1]["y"]) < 5  # side by side
+    assert pair[0]["x"] + pair[0]["width"] <= pair[1]["x"]  # side by side: before, after
+    assert abs(pair[0]["y"] - pair[1]["y"]) < 60
     shot(pg, "journey-apply-fix-1280x720", full_page=False)
     ctx.close()
 
@@ -272,7 +285,7 @@ def test_the_walkthrough_keeps_its_chart_on_the_projector_at_every_step(
         centres = [b["y"] + b["height"] / 2 for b in row]
         assert max(centres) - min(centres) < 20, row  # one row
         assert row[0]["x"] < row[1]["x"] < row[2]["x"]
-        charts = pg.locator(CHARTS).all()
+        charts = pg.locator(f'[class*="st-key-panel-"] {CHARTS}').all()  # the forecasts
         assert charts and all(visible_share(box(c), PROJECTOR[1]) >= 0.6 for c in charts), \
             (step, [box(c) for c in charts])
         sizes = pg.evaluate("""() => [...document.querySelectorAll(

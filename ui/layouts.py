@@ -327,20 +327,23 @@ def walkthrough(mode: FailureMode, pair: Pair, broken: ExperimentConfig,
     row.button("Next", icon=":material/chevron_right:", key=f"{mode.slug}_next",
                disabled=step == len(STEPS), type="primary", on_click=_move,
                args=(step_key, 1))
-    if step == 1:
-        st.markdown(f"**{md_escape(pair.label)}** — watch the prediction (red) against the "
-                    "target (dark) while it trains.")
-        _alone(broken, pair)
-    elif step == 2:
-        ask = st.container(horizontal=True, vertical_alignment="center")
-        ask.markdown(f"**Question for the class:** {mode.question}")
-        if not st.session_state.get(shown_key):
-            ask.button("Reveal the answer", key=f"{mode.slug}_reveal",
-                       help="let the class answer first: the answer stays hidden until "
-                       "asked", on_click=lambda: st.session_state.update({shown_key: True}))
-        if st.session_state.get(shown_key):
-            st.success(mode.answer)
-        _alone(broken, pair)
+    if step < 3:
+        # the words beside the chart, not above it: the chart keeps the projector screen
+        chart_col, words = st.columns([2, 1], gap="medium")
+        if step == 1:
+            words.markdown(f"**{md_escape(pair.label)}** — watch the prediction (red) "
+                           "against the target (dark) while it trains.")
+        else:
+            words.markdown(f"**Question for the class:** {mode.question}")
+            if st.session_state.get(shown_key):
+                words.success(mode.answer)
+            else:
+                words.button("Reveal the answer", key=f"{mode.slug}_reveal",
+                             help="let the class answer first: the answer stays hidden "
+                             "until asked",
+                             on_click=lambda: st.session_state.update({shown_key: True}))
+        with chart_col:
+            _alone(broken, pair)
     else:
         if step == 4:
             st.success(f"**Takeaway:** {mode.takeaway}")
