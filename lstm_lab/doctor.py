@@ -41,6 +41,8 @@ SLOW_UPDATE = 1.5e-4
 # the per-step range the evidence calls healthy; a finding cites a per-step change only
 # where the number supports it (never a rate "too large" with steps below this range)
 HEALTHY_STEP = (1e-4, 1e-2)
+# the too-few-epochs fix asks for at least this many weight updates in all
+ENOUGH_UPDATES = 600
 
 
 @dataclass(frozen=True)
@@ -320,7 +322,7 @@ def _lr_small(m: Measurements):
 def _few_epochs(m: Measurements):
     if m.diverged or m.still_falling < 0.03 or m.update_ratio < SLOW_UPDATE:
         return None
-    epochs = min(1000, max(4 * m.epochs, math.ceil(600 / m.steps_per_epoch)))
+    epochs = min(1000, max(4 * m.epochs, math.ceil(ENOUGH_UPDATES / m.steps_per_epoch)))
     return Finding(
         "too_few_epochs", "Stopped too early: the loss was still falling",
         (f"train loss fell {100 * m.still_falling:.0f} % per epoch at the end",

@@ -347,7 +347,7 @@ spread of target — shows what your eyes see.
               fixed_summary_template="same run at learning rate {fixed.learning_rate:lr}",
               doctor_note="the Doctor takes one cautious step, "
               "{doctor_ratio:words} times smaller, whatever the rate; the fixed run goes "
-              "straight to Adam's usual {fixed.learning_rate:lr}, {n.lr_ratio:count} times "
+              "straight to Adam's usual {fixed.learning_rate:g}, {n.lr_ratio:count} times "
               "smaller. Both learn here."),
          Pair("plain SGD at learning rate {broken.learning_rate:lr}",
               {"optimizer": "sgd", "learning_rate": 1.0},
