@@ -280,7 +280,7 @@ def contradictions(code: str, evidence: list[str], broken) -> list[str]:
         m = re.search(r"weights moved ([\d.]+) %", line)
         if m and code == "lr_too_large" and float(m.group(1)) <= 100:
             out.append(f"{line!r}: a healthy total change")
-        if m and code == "lr_too_small" and float(m.group(1)) >= 15:
+        if m and code == "lr_too_small" and float(m.group(1)) > 15:  # the rule: < 15 %
             out.append(f"{line!r}: the weights did move")
         m = re.search(r"\(ratio ([\d,]+)×\)", line)
         if m and code == "unscaled_inputs" and float(m.group(1).replace(",", "")) < 100:
@@ -357,3 +357,18 @@ def test_window_page_story_doctor_fix_button_and_fixed_run_name_one_window():
     assert fix.label == f"Apply fix: Sequence length 10 → {w}", fix.label
     windows = {int(x) for x in re.findall(r"(\d+)-step season", page)}
     assert windows == {w}, windows
+
+
+def test_playground_range_test_says_whether_to_trust_it_or_the_doctor():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.query_params["learning_rate"] = "1e-05"
+    at.run()
+    assert "· lr_too_small" in " ".join(m.value for m in at.markdown).replace("\\", "")
+    next(b for b in at.button if b.label == "Find a learning rate").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    lines = [c.value.replace("\\", "") for c in at.caption if "Trust the" in c.value]
+    assert len(lines) == 1, [c.value for c in at.caption]
+    suggestion = re.search(r"Use the suggestion \(([\d.e-]+)\)", at.button(key="lr_use").label)
+    assert f"range test's {suggestion.group(1)}" in lines[0] and "0.001" in lines[0], lines
