@@ -123,8 +123,15 @@ def season_window(c: ExperimentConfig, season: int | None) -> int:
     training windows must remain. The doctor and the pre-flight check both use it, so
     their fixes name the same window."""
     want = season if season else 4 * c.seq_len
-    room = c.n_train_steps - c.horizon - 20
-    return int(max(c.seq_len, min(want, room, 1000)))
+    return int(max(c.seq_len, min(want, window_room(c), MAX_WINDOW)))
+
+
+MAX_WINDOW = 1000  # longer windows are never proposed (training time grows with them)
+
+
+def window_room(c: ExperimentConfig) -> int:
+    """The longest window that leaves ~20 training windows in the training span."""
+    return c.n_train_steps - c.horizon - 20
 
 
 def _with_spurious(c: ExperimentConfig, s: Series) -> Series:

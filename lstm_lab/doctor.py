@@ -23,7 +23,7 @@ import numpy as np
 
 from . import signals
 from .metrics import BASELINE_SLACK, best_r2
-from .data import Prepared, prepare, season_window
+from .data import MAX_WINDOW, Prepared, prepare, season_window
 from .lr_find import clamp_lr
 from .train import ExperimentResult
 
@@ -501,8 +501,10 @@ def _season_line(m: Measurements) -> str | None:
                 f"{m.period.strength:.2f})")
     line += f"; the window holds {m.window}"
     if m.long_window < season:
-        line += (f"; a {season}-step window would leave too few training windows, so the "
-                 f"fix takes the longest that fits: {m.long_window}")
+        why = (f"windows over {MAX_WINDOW} steps are not proposed"
+               if m.long_window == MAX_WINDOW else
+               f"a {season}-step window would leave too few training windows")
+        line += f"; {why}, so the fix takes {m.long_window}"
     return line
 
 

@@ -372,3 +372,29 @@ def test_playground_range_test_says_whether_to_trust_it_or_the_doctor():
     assert len(lines) == 1, [c.value for c in at.caption]
     suggestion = re.search(r"Use the suggestion \(([\d.e-]+)\)", at.button(key="lr_use").label)
     assert f"range test's {suggestion.group(1)}" in lines[0] and "0.001" in lines[0], lines
+
+
+def test_only_a_generated_series_gives_the_doctor_a_known_season():
+    """A lab run on a generated series knows its season; a file and a Keras fit only
+    estimate one -- and the one rule names whichever it has."""
+    import numpy as np
+
+    from lstm_lab import signals
+    from lstm_lab.data import generate
+    from lstm_lab.doctor import Measurements, judge
+
+    assert generate(get_preset("window_too_short").config).season(0) == 200
+    assert generate(get_preset("co2").config).season(0) is None  # a file: estimated only
+
+    def short(known, long_window):
+        m = Measurements("flat", False, [1.0, 0.99], 10, 1e-3, 0.5, 0.0, 1.0, 0, 2000, 0, 1.0,
+                         np.ones(1), ("y",), signals.Period(185, 0.35), 0.02, 0.33, 10,
+                         long_window, 0.0, 1e-3, "adam", 20, config=object(),
+                         known_season=known)
+        return next(f for f in judge(m) if f.code == "window_too_short")
+
+    lab = short(200, 200)  # as the lab measures it: the window fix covers the known season
+    assert lab.fix == {"seq_len": 200} and "season is 200 steps" in lab.evidence[0]
+    assert "estimated from the noisy data: 185" in lab.evidence[0]
+    fit = short(None, 185)  # a Keras fit: the estimate is all there is
+    assert "repeats every 185 steps" in fit.evidence[0] and "200" not in fit.evidence[0]
