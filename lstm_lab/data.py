@@ -87,11 +87,13 @@ def generate(config: ExperimentConfig) -> Series:
     c = config
     if c.dataset == "sine":
         values = make_sine(c.n_steps, period=c.period, noise=c.noise, seed=c.seed)
-        return _with_spurious(c, Series(values[:, None], ("sine",), (c.period,), (True,), (0,)))
+        return _with_spurious(c, Series(values[:, None], ("sine",), (c.period,), (True,), (0,),
+                                        seasons=(c.period,)))
     if c.dataset == "seasonal":
         values = make_seasonal(c.n_steps, period=c.period, noise=c.noise, seed=c.seed)
         return _with_spurious(
-            c, Series(values[:, None], ("seasonal",), (2 * c.period,), (True,), (0,)))
+            c, Series(values[:, None], ("seasonal",), (2 * c.period,), (True,), (0,),
+                      seasons=(c.period,)))
     if c.dataset == "multiscale":
         values = make_multiscale(
             c.n_steps,
@@ -106,12 +108,30 @@ def generate(config: ExperimentConfig) -> Series:
             (c.period, 2 * c.period, None),
             (True, True, False),
             (0, 1, 2),
+            seasons=(c.period, 2 * c.period, None),
         ))
     if c.dataset == "csv":
         from .tabular import series_for
 
         return _with_spurious(c, series_for(c))
     raise ValueError(f"unknown dataset {c.dataset!r}")  # validate() prevents this
+
+
+def season_window(c: ExperimentConfig, season: int | None) -> int:
+    """The window a fix proposes for a season of ``season`` steps: one season (4× the window
+    when none is known or found), within what the training span allows -- at least ~20
+    training windows must remain. The doctor and the pre-flight check both use it, so
+    their fixes name the same window."""
+    want = season if season else 4 * c.seq_len
+    return int(max(c.seq_len, min(want, window_room(c), MAX_WINDOW)))
+
+
+MAX_WINDOW = 1000  # longer windows are never proposed (training time grows with them)
+
+
+def window_room(c: ExperimentConfig) -> int:
+    """The longest window that leaves ~20 training windows in the training span."""
+    return c.n_train_steps - c.horizon - 20
 
 
 def _with_spurious(c: ExperimentConfig, s: Series) -> Series:
@@ -129,7 +149,8 @@ def _with_spurious(c: ExperimentConfig, s: Series) -> Series:
     known = split - h  # ... except where y[t + h] lies inside the training span
     leak[:known] = y[h:split] + 0.05 * sd * rng.normal(size=known)
     return Series(np.column_stack([s.values, leak]), s.names + ("spurious",),
-                  s.periods + (None,), s.predictable + (False,), s.targets)
+                  s.periods + (None,), s.predictable + (False,), s.targets,
+                  s.seasons + (None,) if s.seasons else ())
 
 
 @dataclass(frozen=True)

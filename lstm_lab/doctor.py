@@ -23,7 +23,7 @@ import numpy as np
 
 from . import signals
 from .metrics import BASELINE_SLACK, best_r2
-from .data import Prepared, prepare
+from .data import MAX_WINDOW, Prepared, prepare, season_window
 from .lr_find import clamp_lr
 from .train import ExperimentResult
 
@@ -38,6 +38,11 @@ LAB_CODES = tuple(c for c in CODES if c not in ("unscaled_target", "saturated_un
 
 # per-step ‖ΔW‖/‖W‖ below this (and under 15 % moved in all) is "the weights barely moved"
 SLOW_UPDATE = 1.5e-4
+# the per-step range the evidence calls healthy; a finding cites a per-step change only
+# where the number supports it (never a rate "too large" with steps below this range)
+HEALTHY_STEP = (1e-4, 1e-2)
+# the too-few-epochs fix asks for at least this many weight updates in all
+ENOUGH_UPDATES = 600
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,10 @@ class Measurements:
     # which target the probes, the baseline and the verdict speak of ("target 2" when a fit
     # has several and another one decides the verdict)
     target_name: str = "the target"
+    # the target's main cycle in steps where it is known, not estimated: a lab run on a
+    # generated series (its generator made it). None for a CSV and for a Keras fit, where
+    # only ``period`` (estimated from the noisy data) is there.
+    known_season: int | None = None
 
 
 def judge(m: Measurements) -> list[Finding]:
@@ -153,7 +162,8 @@ def measure(result: ExperimentResult, data: Prepared) -> Measurements:
     counts, worst = signals.robust_outliers(inputs, ref=inputs[:split])
     y = _target_history(data)  # (T,) first target in model units, as recorded
     period = signals.dominant_period(y[:split], max_period=split // 2)
-    long_window = _long_window(c, period, data)
+    known = data.series.season(data.series.targets[0])
+    long_window = season_window(c, known or period.steps)
     target_shape = tuple(data.y_train.shape)
     return Measurements(
         verdict=result.verdict,
@@ -186,6 +196,7 @@ def measure(result: ExperimentResult, data: Prepared) -> Measurements:
         grad_share=_grad_share(result),
         broadcast=((target_shape[1:], target_shape[2:]) if len(target_shape) == 3 else None),
         config=c,
+        known_season=known,
     )
 
 
@@ -250,13 +261,18 @@ def _lr_large(m: Measurements):
         return Finding("lr_too_large", "Learning rate too large: training diverged",
                        tuple(ev), patch, 0.95, advice)
     if m.total_change > 2.0:
+        ev = [f"weights moved {100 * m.total_change:.0f} % of their initial size "
+              f"(a healthy run moves 10–100 %)"]
+        # The median per-step change is often *below* the healthy range here: after the
+        # first huge steps the gates saturate and pass no gradient, so the weights sit
+        # still. Cited, it would read as "too small"; only steps above the range support
+        # this finding.
+        if m.update_ratio > HEALTHY_STEP[1]:
+            ev.append(_step_line(m.update_ratio))
+        ev.append(f"final loss is {m.end_vs_best:.1f}× the best loss seen")
         return Finding(
             "lr_too_large", "Learning rate too large: the weights were thrown around",
-            (f"weights moved {100 * m.total_change:.0f} % of their initial size "
-             f"(a healthy run moves 10–100 %)",
-             f"per step ‖ΔW‖/‖W‖ = {m.update_ratio:.1e} (healthy: about 1e-4 … 1e-2)",
-             f"final loss is {m.end_vs_best:.1f}× the best loss seen"),
-            patch, 0.85, advice)
+            tuple(ev), patch, 0.85, advice)
     if m.end_vs_best > 3.0 and len(m.losses) >= 3:
         return Finding("lr_too_large", "Learning rate too large: the loss bounces",
                        (f"final loss is {m.end_vs_best:.1f}× the best loss seen",), patch, 0.6,
@@ -281,7 +297,9 @@ def _lr_small(m: Measurements):
         return None
     cap = 1e-2 if m.optimizer == "adam" else 0.1
     higher = clamp_lr(min(cap, m.learning_rate * 100))
-    ev = [f"per step ‖ΔW‖/‖W‖ = {m.update_ratio:.1e} (healthy: about 1e-4 … 1e-2)",
+    ev = [_step_line(m.update_ratio) if slow else
+          f"per step ‖ΔW‖/‖W‖ = {m.update_ratio:.1e}: the low end of the healthy range "
+          f"(about {_sci(HEALTHY_STEP[0])} … {_sci(HEALTHY_STEP[1])})",
           f"weights moved {100 * m.total_change:.1f} % in {len(m.losses)} epochs",
           f"the loss still falls {100 * m.still_falling:.1f} % per epoch"]
     if crawl:
@@ -304,7 +322,7 @@ def _lr_small(m: Measurements):
 def _few_epochs(m: Measurements):
     if m.diverged or m.still_falling < 0.03 or m.update_ratio < SLOW_UPDATE:
         return None
-    epochs = min(1000, max(4 * m.epochs, math.ceil(600 / m.steps_per_epoch)))
+    epochs = min(1000, max(4 * m.epochs, math.ceil(ENOUGH_UPDATES / m.steps_per_epoch)))
     return Finding(
         "too_few_epochs", "Stopped too early: the loss was still falling",
         (f"train loss fell {100 * m.still_falling:.0f} % per epoch at the end",
@@ -455,13 +473,50 @@ def _short_window(m: Measurements):
         return None
     ev = [f"a linear model reaches R² {_f(m.probe_now)} with the {m.window}-step window "
           f"but {_f(m.probe_long)} with {m.long_window} steps"]
-    if m.period.steps:
-        ev.insert(0, f"the series repeats every {m.period.steps} steps (autocorrelation "
-                     f"{m.period.strength:.2f}); the window holds {m.window}")
+    season = _season_line(m)
+    if season:
+        ev.insert(0, season)
     return Finding("window_too_short", "The window is too short to see the pattern",
                    tuple(ev), _patch(m, seq_len=m.long_window), 0.8,
                    f"make longer windows: `keras.utils.timeseries_dataset_from_array(..., "
                    f"sequence_length={m.long_window})` (now {m.window})")
+
+
+def _season_line(m: Measurements) -> str | None:
+    """The season the window fix covers, and why the fix's window may differ from the
+    period estimated from the data: a known season wins over the noisy estimate, and the
+    training span may not leave room for a whole season."""
+    known, found = m.known_season, m.period.steps
+    season = known or found
+    if not season:
+        return None
+    if known and found and found != known:
+        line = (f"the series' season is {known} steps, known from how it was generated "
+                f"(estimated from the noisy data: {found}, autocorrelation "
+                f"{m.period.strength:.2f})")
+    elif known:
+        line = f"the series' season is {known} steps, known from how it was generated"
+    else:
+        line = (f"the series repeats every {found} steps (autocorrelation "
+                f"{m.period.strength:.2f})")
+    line += f"; the window holds {m.window}"
+    if m.long_window < season:
+        why = (f"windows over {MAX_WINDOW} steps are not proposed"
+               if m.long_window == MAX_WINDOW else
+               f"a {season}-step window would leave too few training windows")
+        line += f"; {why}, so the fix takes {m.long_window}"
+    return line
+
+
+def _step_line(ratio: float) -> str:
+    return (f"per step ‖ΔW‖/‖W‖ = {ratio:.1e} (healthy: about {_sci(HEALTHY_STEP[0])} … "
+            f"{_sci(HEALTHY_STEP[1])})")
+
+
+def _sci(x: float) -> str:
+    """1e-4, not 0.0001 or 1e-04."""
+    mantissa, exp = f"{x:.0e}".split("e")
+    return f"{mantissa}e{int(exp)}"
 
 
 RULES = (_shape, _missing, _lr_large, _lr_small, _few_epochs, _unscaled, _unscaled_target,
@@ -528,14 +583,6 @@ def _target_history(data: Prepared) -> np.ndarray:
     """The first target as recorded over the whole series, in model units, (T,)."""
     j = data.series.targets[0]
     return (data.series.values[:, j] - data.target_mean[0]) / data.target_scale[0]
-
-
-def _long_window(c, period: signals.Period, data: Prepared) -> int:
-    """One season (or 4× the window when no season is found), within what the train span
-    allows."""
-    want = period.steps if period.steps else 4 * c.seq_len
-    room = c.n_train_steps - c.horizon - 20  # keep at least ~20 training windows
-    return int(max(c.seq_len, min(want, room, 1000)))
 
 
 def _best_baseline(r: ExperimentResult) -> float | None:

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import signals
 from .config import ConfigError, ExperimentConfig
-from .data import _corrupt, generate
+from .data import _corrupt, generate, season_window
 from .text import label
 
 SCALE_WARN = 100.0  # column spreads further apart than this need scaling
@@ -29,8 +29,11 @@ class ColumnReport:
     std: float | None  # training span
     outliers: int  # beyond 5 robust σ of the training span
     worst_z: float
-    period: int | None  # dominant period in steps (targets only)
+    period: int | None  # dominant period in steps, estimated from the data (targets only)
     period_strength: float
+    # the main cycle the generator made (a generated series only; None for a file): the
+    # season a window fix covers, which a noisy estimate only approximates
+    season: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,8 @@ def preflight(config: ExperimentConfig) -> Preflight:
         std = float(np.nanstd(col[:split])) if np.isfinite(col[:split]).any() else None
         cols.append(ColumnReport(name, "target" if target else "input",
                                  float(np.isnan(col).mean()), std, int(counts[j]),
-                                 float(worst[j]), period.steps, period.strength))
+                                 float(worst[j]), period.steps, period.strength,
+                                 series.season(j) if target else None))
     stds = [c.std for c in cols if c.std]
     ratio = max(stds) / min(stds) if stds else None
     report = Preflight(len(values), split, len(values) - split, cols, non_numeric, ratio,
@@ -104,18 +108,32 @@ def _fix(c: ExperimentConfig, **patch) -> dict | None:
     return patch
 
 
+def _short_window(c: ExperimentConfig, col: ColumnReport) -> Advice | None:
+    """A window under a third of the season rarely sees enough of it (half a season still
+    works one step ahead, as the default sine shows). The season is the generator's where
+    known -- the same one the doctor's fix covers -- else the estimate from the data."""
+    found = col.period if col.period and col.period_strength > 0.2 else None
+    season = col.season or found
+    if col.role != "target" or not season or 3 * c.seq_len >= season:
+        return None
+    window = season_window(c, season)
+    estimate = (f" (estimated from the noisy data: {col.period})"
+                if col.season and col.period and col.period != col.season else "")
+    return Advice(
+        f"window {c.seq_len} is shorter than the {season}-step season of '{col.name}'"
+        f"{estimate}: a window of {'one season' if window == season else 'as much of it as fits'} "
+        f"({label('seq_len')} {window}) lets the model see the whole pattern",
+        _fix(c, seq_len=window))
+
+
 def _warnings(c: ExperimentConfig, r: Preflight, values: np.ndarray) -> list[Advice]:
     out = []
     for col in r.columns:
         # a window under a third of the season rarely sees enough of it (half a season
         # still works one step ahead, as the default sine shows)
-        if col.role == "target" and col.period and col.period_strength > 0.2 \
-                and 3 * c.seq_len < col.period:
-            out.append(Advice(
-                f"window {c.seq_len} is shorter than the {col.period}-step season of "
-                f"'{col.name}': a window of at least one season ({label('seq_len')} "
-                f"{col.period}) lets the model see the whole pattern",
-                _fix(c, seq_len=col.period)))
+        short = _short_window(c, col)
+        if short:
+            out.append(short)
         if col.missing_share > 0 and not c.impute:
             out.append(Advice(f"'{col.name}' has {100 * col.missing_share:.1f} % missing values: "
                               f"without {label('impute')} the loss will be NaN",

@@ -22,6 +22,10 @@ class Series:
     periods : known period of each column in steps, or None where unknown / aperiodic
     predictable : False for a column known to be pure noise (flat is then correct)
     targets : indices of the columns the model predicts
+    seasons : the main cycle of each column as its generator made it (the cycle a window
+        must cover), None where it is not known -- a loaded file's periods are only
+        estimates, so it has none. A seasonal series' season can be shorter than its
+        period: a slower, weaker wave on top makes the whole pattern repeat later.
     """
 
     values: np.ndarray
@@ -29,3 +33,8 @@ class Series:
     periods: tuple[int | None, ...]
     predictable: tuple[bool, ...]
     targets: tuple[int, ...]
+    seasons: tuple[int | None, ...] = ()
+
+    def season(self, j: int) -> int | None:
+        """Column ``j``'s known main cycle in steps (None: not known, only estimable)."""
+        return self.seasons[j] if self.seasons else None

@@ -13,12 +13,13 @@ import streamlit as st
 from lstm_lab import ExperimentConfig, text
 from lstm_lab.config import DATASETS, OPTIMIZERS, describe
 from lstm_lab.modes import LR_OPTIONS, RATIO_OPTIONS, STEPS, FailureMode, Pair, get_mode
+from lstm_lab.numbers import fix_note, knob_note
 from lstm_lab.presets import get_preset
 from lstm_lab.tabular import source_name
 from ui.live import Panel, run_live
 from ui.navigation import require_app
-from ui.panels import before_after, doctor_panel, export_panel, import_box, lesson_builder, \
-    lesson_locks_line, lr_finder, preflight_label, preflight_panel, share_box
+from ui.panels import before_after, doctor_panel, export_panel, findings_of, import_box, \
+    lesson_builder, lesson_locks_line, lr_finder, preflight_label, preflight_panel, share_box
 from ui.state import CSV_FIELDS, apply_patch, build_config, changed, lesson, locked, \
     md_escape, panel_shown, show_problems, shown, start_playground, sync_url
 
@@ -293,6 +294,9 @@ def side_by_side(mode: FailureMode, pair: Pair, broken: ExperimentConfig,
     if story:
         with st.expander("What you see, why, and the fix", expanded=True):
             st.markdown(mode.story)
+            note = knob_note(mode, pair, broken, fixed)
+            if note:
+                st.caption(md_escape(note))
     details = st.columns(2, gap="medium")
     idle = None if run else IDLE
     with heads[0]:
@@ -309,8 +313,22 @@ def side_by_side(mode: FailureMode, pair: Pair, broken: ExperimentConfig,
     for col, panel, side in ((details[0], a, "a"), (details[1], b, "b")):
         with col:
             doctor_panel(panel.result, f"{mode.slug}_{side}", apply=_to_playground)
+            if side == "a":
+                _fix_note(mode, pair, panel.result, broken, fixed)
             with st.expander("Export this run", icon=":material/download:"):
                 export_panel(panel.result, f"{mode.slug}_{side}")
+
+
+def _fix_note(mode: FailureMode, pair: Pair, result, broken: ExperimentConfig,
+              fixed: ExperimentConfig) -> None:
+    """Under the broken run's Doctor: why its fix differs from the fixed run, where it does."""
+    if result is None or not panel_shown("doctor"):
+        return
+    top = findings_of(result)[0]
+    patch = top.fix if top.code == mode.slug and isinstance(top.fix, dict) else None
+    note = fix_note(mode, pair, patch, broken, fixed)
+    if note:
+        st.caption(md_escape(note))
 
 
 # --- the guided walkthrough -------------------------------------------------------------------
@@ -334,9 +352,10 @@ def walkthrough(mode: FailureMode, pair: Pair, broken: ExperimentConfig,
             words.markdown(f"**{md_escape(pair.label)}** — watch the prediction (red) "
                            "against the target (dark) while it trains.")
         else:
-            words.markdown(f"**Question for the class:** {mode.question}")
+            words.markdown(f"**Question for the class:** "
+                           f"{mode.say(mode.question_template, pair)}")
             if st.session_state.get(shown_key):
-                words.success(mode.answer)
+                words.success(mode.say(mode.answer_template, pair))
             else:
                 words.button("Reveal the answer", key=f"{mode.slug}_reveal",
                              help="let the class answer first: the answer stays hidden "

@@ -19,6 +19,7 @@ from lstm_lab.doctor import diagnose
 from lstm_lab.jobs import LR_FIND, Done, Failed
 from lstm_lab.lesson import CONTROLS, NOTE_MAX, PAGES, PANELS, Lesson, clean_note, lesson_link
 from lstm_lab.modes import BY_SLUG, LR_OPTIONS
+from lstm_lab.numbers import rate_advice
 from lstm_lab.presets import PRESETS
 from ui.live import Panel, get_runner, run_live
 from ui.state import apply_patch, chart_style, lesson, lesson_query, locked, md_escape, \
@@ -33,6 +34,12 @@ Apply = Callable[[ExperimentConfig, dict, str], None]
 def get_findings(key: str, _result) -> list:
     """Findings of one finished run; ``key`` identifies it (config + how it ended)."""
     return diagnose(_result)
+
+
+def findings_of(result) -> list:
+    """The Doctor's findings for a finished run (computed once per run)."""
+    return get_findings(f"{result.config.to_json()}|{result.epochs_run}|{result.stopped}",
+                        result)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -64,8 +71,7 @@ def doctor_panel(result, key: str, apply: Apply = apply_patch) -> None:
     """Findings with their evidence, and a fix button per finding."""
     if result is None or not panel_shown("doctor"):
         return
-    run_key = f"{result.config.to_json()}|{result.epochs_run}|{result.stopped}"
-    findings = get_findings(run_key, result)
+    findings = findings_of(result)
     with st.container(border=True):
         st.markdown(":material/stethoscope: **Doctor**")
         for i, f in enumerate(findings):
@@ -130,6 +136,12 @@ def lr_finder(config: ExperimentConfig) -> None:
     snapped = views.nearest_option(found.suggestion, list(LR_OPTIONS))
     fix_button(config, {"learning_rate": snapped}, "lr_find", "lr_use", apply_patch,
                verb=f"Use the suggestion ({found.suggestion:g})")
+    ran = get_runner().cached(config)  # the run at this config, once it has finished
+    if ran is not None and panel_shown("doctor"):
+        advice = rate_advice(found.suggestion, found.best_lr, findings_of(ran),
+                             config.learning_rate, len(found.lrs))
+        if advice:
+            st.caption(md_escape(advice))
 
 
 def _run_range_test(config: ExperimentConfig):
