@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 from .jobs import Done, Epoch, Event, Started
 
 CAP_S = 8.0  # a whole replay takes at most this long, however long the run trained
-MIN_GAP_S = 0.1  # at most ten epochs a second: a page redraws every 0.15 s
+MIN_GAP_S = 0.15  # an epoch per redraw at most (a page redraws every 0.15 s)
 
 
 def schedule(elapsed: Sequence[float], total: float | None = None, *, cap: float = CAP_S,

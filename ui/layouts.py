@@ -31,7 +31,7 @@ GROUPS = (("More knobs", ("epochs", "horizon", "noise", "units", "scale_inputs",
           ("Fix or break the data", ("impute", "remove_outliers", "difference", "missing_share",
                                      "outlier_share", "spurious_feature", "shape_bug")))
 NOT_FOR_CSV = ("noise", "feature_scale_ratio", "period", "n_steps")  # the file sets these
-IDLE = "Not run yet — press ▶ Run both. Runs done before on this server replay at once."
+IDLE = "Not run yet — press ▶ Run both. Runs done before on this server replay quickly."
 
 
 # --- the Playground -------------------------------------------------------------------------
@@ -133,11 +133,14 @@ def playground() -> None:
         row = st.container(horizontal=True, vertical_alignment="center")
         status = row.empty()  # the run's status line, beside its buttons
         row.space("stretch")
+        skip = row.empty()  # "Skip to the end" while a run done before replays
         if row.button("Stop training", icon=":material/stop:", help="halt the run in flight"):
             st.session_state.pg_stopped = key
-        if row.button("Run again", icon=":material/replay:", help="start this config again"):
+        # Run again trains anew, live (same seed, same numbers), never a replay
+        again = row.button("Run again", icon=":material/replay:", help="train this config again")
+        if again:
             st.session_state.pop("pg_stopped", None)
-        panel = Panel(config, memo="pg_last", height=250, status=status)
+        panel = Panel(config, memo="pg_last", height=250, status=status, skip=skip)
         doctor_box = st.container()
     fix = st.session_state.get("pg_fix")
     fix_box = st.container() if fix and fix[1] == key else None
@@ -147,7 +150,7 @@ def playground() -> None:
         with out:
             st.info("Stopped. Change a knob or press **Run again** to train.")
         return
-    result = run_live([panel])[0]
+    result = run_live([panel], fresh=again)[0]
     with doctor_box:
         doctor_panel(result, "pg")
     if fix_box is not None:
