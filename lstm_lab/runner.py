@@ -201,6 +201,7 @@ class _BaseRunner:
         self._cache_size = cache_size
         self._closed = False
         self.busy = 0  # slots running a job now
+        self.started_at = time.monotonic()  # the page says how long its workers take
         self._slots = [
             threading.Thread(target=self._slot_loop, args=(i,), daemon=True, name=f"slot-{i}")
             for i in range(workers)
