@@ -11,17 +11,16 @@ import time
 
 import pytest
 
-from test_browser import (CHARTS, EPOCH, ROOT, SHOTS, browser, click_at,  # noqa: F401
+from test_browser import (CHARTS, EPOCH, JOURNAL, SHOTS, browser, click_at,  # noqa: F401
                           start_server, status, stop_server, verdict_lines, wait_finished)
 
 pytestmark = pytest.mark.browser
-JOURNAL = ROOT / "artifacts" / "journal-live.jsonl"
 
 
 @pytest.fixture(scope="module")
 def server():
     JOURNAL.unlink(missing_ok=True)
-    proc, url, log = start_server("streamlit-live.log", journal=JOURNAL)
+    proc, url, log = start_server("streamlit-live.log")  # journals to JOURNAL
     yield url
     stop_server(proc, log)
 
