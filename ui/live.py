@@ -265,6 +265,7 @@ def run_live(panels: list[Panel], tick: float = 0.15, fresh: bool = False) -> li
                 r.skip()
         for p, h in zip(panels, handles):
             p.replayed = h.replayed
+            p.reports = []  # a run this session stopped before is not this run's state
             p.warming_since = getattr(runner, "started_at", p.t0)
             p.draw()
         while not all(p.done for p in panels):
