@@ -127,7 +127,6 @@ class Panel:
                     self.queued = position
                 case Started():
                     self.queued, self.t0, self.started = 0, time.monotonic(), True
-                    self.reports = []  # not the epochs of a run stopped before (memo)
                 case Epoch(report):
                     self.reports.append(report)
                 case Done(result):
