@@ -35,23 +35,35 @@ def schedule(elapsed: Sequence[float], total: float | None = None, *, cap: float
 
     Returns
     -------
-    One time per epoch, non-decreasing, the last ≤ ``cap``.
+    One time per epoch, non-decreasing, the last ≤ ``cap``. The first epoch is given the
+    pace of the others: its ``elapsed`` may hold an XLA compile, which is not the story.
     """
     n = len(elapsed)
     if n == 0:
         return []
-    total = total if total and total > 0 else None
-    times, last = [], 0.0
-    for k, e in enumerate(elapsed, start=1):
-        if not (isinstance(e, (int, float)) and e == e and e > last):  # NaN, 0 or going back
-            e = last + (total / n if total else min_gap)
-        e = max(e, (times[-1] if times else 0.0) + min_gap)
-        times.append(e)
-        last = e
+    gaps = _durations(elapsed, total)
+    times: list[float] = []
+    for d in gaps:
+        times.append((times[-1] if times else 0.0) + max(d, min_gap))
     if times[-1] > cap:  # keep the run's rhythm, shrink its length
         scale = cap / times[-1]
         times = [t * scale for t in times]
     return times
+
+
+def _durations(elapsed: Sequence[float], total: float | None) -> list[float]:
+    """Each epoch's own seconds; a missing or non-increasing stamp gets the mean pace."""
+    n = len(elapsed)
+    ok = all(isinstance(e, (int, float)) and e == e for e in elapsed) and \
+        all(b > a for a, b in zip([0.0, *elapsed], elapsed))
+    if not ok:
+        each = total / n if total and total > 0 else 0.0
+        return [each] * n
+    gaps = [b - a for a, b in zip([0.0, *elapsed], elapsed)]
+    if n > 1:  # the first epoch compiled, maybe: give it the others' median pace
+        rest = sorted(gaps[1:])
+        gaps[0] = min(gaps[0], rest[len(rest) // 2])
+    return gaps
 
 
 class PacedReplay:

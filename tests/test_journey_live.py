@@ -58,9 +58,21 @@ def run_both(pg) -> None:
     pg.get_by_role("button", name="Run both").click()
 
 
+def workers_ready() -> int:
+    from lstm_lab.runner import read_journal
+
+    return sum(e["event"] == "worker_ready" for e in read_journal(str(JOURNAL))) \
+        if JOURNAL.exists() else 0
+
+
 def test_rehearse_then_teach_the_replay_is_told_epoch_by_epoch(server, page):
     page.goto(f"{server}/lr_too_small")
     page.get_by_text("Not run yet").first.wait_for(timeout=60_000)
+    # the first page load started the pool, before anyone pressed Run
+    deadline = time.monotonic() + 120
+    while workers_ready() < 2:
+        assert time.monotonic() < deadline, "the worker pool did not start with the page"
+        time.sleep(0.5)
     run_both(page)
     rehearsed = wait_finished(page, n=2)
     numbers = verdict_lines(page)

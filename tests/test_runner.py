@@ -231,6 +231,7 @@ def test_a_replay_keeps_the_runs_rhythm_within_the_cap():
     quick = schedule([0.01 * k for k in range(1, 21)])  # 0.2 s: still seen epoch by epoch
     assert all(b - a >= 0.1 - 1e-9 for a, b in zip(quick, quick[1:]))
     assert schedule([0.0, 0.0], total=3.0) == [1.5, 3.0]  # no per-epoch times: spread total
+    assert schedule([10.0, 10.5, 11.0]) == [0.5, 1.0, 1.5]  # a first epoch's compile is cut
     assert schedule([]) == []
 
 
