@@ -165,11 +165,13 @@ class DaskRunner:
         self._pump_thread.start()
 
     # --- the runner interface (see lstm_lab.runner) ----------------------------------
-    def submit(self, config: ExperimentConfig, task: Task = RUN) -> DaskHandle:
-        """Send a job to the cluster (or replay it from the cache)."""
+    def submit(self, config: ExperimentConfig, task: Task = RUN, *,
+               fresh: bool = False) -> DaskHandle:
+        """Send a job to the cluster (or replay it from the cache; ``fresh=True``
+        trains it again even if cached)."""
         handle = DaskHandle(Job(config.validate(), task), self)
-        cached = self.cached(handle.config, task)
-        self.journal.write("submitted", handle, replayed=cached is not None)
+        cached = None if fresh else self.cached(handle.config, task)
+        self.journal.write("submitted", handle, replayed=cached is not None, fresh=fresh)
         if cached is not None:
             handle.replayed = True
             handle._emit(Started())

@@ -81,3 +81,16 @@ def get_preset(name: str) -> Preset:
         raise ConfigError(
             f"unknown preset {name!r}. Known presets: {', '.join(PRESETS)}.", "preset", name
         ) from None
+
+
+def failure_page_configs() -> list[ExperimentConfig]:
+    """Every failure page's runs (each preset with a mode), menu order, no repeats.
+
+    What the app's workers compile in their idle time after the server starts, so that
+    a first *Run both* does not wait for XLA (one epoch each: the graphs, not the run).
+    """
+    out: list[ExperimentConfig] = []
+    for p in _ALL:
+        if p.mode is not None and p.config.replace(epochs=1) not in out:
+            out.append(p.config.replace(epochs=1))
+    return out

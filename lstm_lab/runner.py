@@ -27,7 +27,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from .config import ExperimentConfig
 from .jobs import (FINAL, RUN, Done, Epoch, Event, Failed, Job, Queued, Started, Task,
@@ -201,6 +201,7 @@ class _BaseRunner:
         self._cache_size = cache_size
         self._closed = False
         self.busy = 0  # slots running a job now
+        self.started_at = time.monotonic()  # the page says how long its workers take
         self._slots = [
             threading.Thread(target=self._slot_loop, args=(i,), daemon=True, name=f"slot-{i}")
             for i in range(workers)
@@ -209,11 +210,16 @@ class _BaseRunner:
             t.start()
 
     # --- public ---------------------------------------------------------------------
-    def submit(self, config: ExperimentConfig, task: Task = RUN) -> RunHandle:
-        """Queue a job (or replay it from the cache); its events arrive on the handle."""
+    def submit(self, config: ExperimentConfig, task: Task = RUN, *,
+               fresh: bool = False) -> RunHandle:
+        """Queue a job (or replay it from the cache); its events arrive on the handle.
+
+        ``fresh=True`` trains it again even if it is cached (the Playground's *Run
+        again*: the same seed gives the same numbers, but the class sees it learn).
+        """
         handle = RunHandle(Job(config.validate(), task), self)
-        cached = self.cached(handle.config, task)
-        self.journal.write("submitted", handle, replayed=cached is not None)
+        cached = None if fresh else self.cached(handle.config, task)
+        self.journal.write("submitted", handle, replayed=cached is not None, fresh=fresh)
         if cached is not None:
             handle.replayed = True
             handle._emit(Started())
@@ -263,8 +269,9 @@ class _BaseRunner:
             except ValueError:
                 return 0
 
-    def _next(self, idle_check: float) -> RunHandle | str | None:
-        """The next job; None once shut down; _IDLE after ``idle_check`` s with no job."""
+    def _next(self, idle_check: float, slot: int = 0) -> RunHandle | str | None:
+        """The next job; None once shut down; _IDLE after ``idle_check`` s with no job,
+        or at once when the slot has warm-up work to do in its idle time."""
         with self._cond:
             if self._closed:
                 return None
@@ -275,17 +282,21 @@ class _BaseRunner:
             if self._pending:
                 self.busy += 1
                 return self._pending.popleft()
-            self._cond.wait(timeout=idle_check)
+            if not self._has_warmup(slot):
+                self._cond.wait(timeout=idle_check)
             return _IDLE
 
     def _slot_loop(self, slot: int) -> None:
         self._prepare(slot)
         while True:
-            handle = self._next(idle_check=1.0)
+            handle = self._next(idle_check=1.0, slot=slot)
             if handle is None:
                 return
             if handle is _IDLE:  # between jobs: make sure the slot's worker is alive
                 self._prepare(slot)
+                # then at most one warm-up job: a user's job that arrives meanwhile
+                # waits for this one only, and is taken before the next
+                self._warm_next(slot)
                 continue
             result = None
             try:
@@ -310,6 +321,13 @@ class _BaseRunner:
 
     def _prepare(self, slot: int) -> None:
         """Get a slot ready before its first job (a process pool starts its worker)."""
+
+    def _has_warmup(self, slot: int) -> bool:
+        """True while the slot has shapes left to compile in its idle time."""
+        return False
+
+    def _warm_next(self, slot: int) -> None:
+        """Compile the next shape of the slot's warm-up list (a process pool's)."""
 
     def _execute(self, slot: int, handle: RunHandle):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -350,6 +368,46 @@ class _Stats:
     stats: dict
 
 
+@dataclass(frozen=True)
+class _Warm:
+    """Parent to worker, in idle time: compile this config's shape (one epoch)."""
+
+    config: ExperimentConfig
+
+
+@dataclass(frozen=True)
+class _Warmed:
+    """Worker to parent: the warm-up is over; ``compiled`` is False when the shape was
+    compiled already (or the config failed: a warm-up never troubles a user)."""
+
+    compiled: bool
+
+
+_warmed: set = set()  # in a worker: the (shape, data sizes) it has compiled
+
+
+def _warm(config: ExperimentConfig) -> bool:
+    """One epoch of ``config`` unless this process compiled its graphs already.
+
+    A run reuses its thread's engine per :class:`~lstm_lab.model.Shape`, but the compiled
+    functions are traced per tensor size too (windows in the training and test sets), so
+    both are the key.
+    """
+    from .data import prepare
+    from .train import shape_for
+
+    try:
+        data = prepare(config)
+        key = (shape_for(config, data), data.x_train.shape, data.x_test.shape)
+        if key in _warmed:
+            return False
+        perform(Job(config.replace(epochs=1)))
+        _warmed.add(key)
+        return True
+    except Exception:  # noqa: BLE001 -- a bad warm-up config must not kill the worker
+        return False
+
+
 def _worker_main(conn, cancel_flag, threads: int) -> None:
     """A worker process: import TensorFlow once, warm the default shape, then serve jobs."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -357,8 +415,9 @@ def _worker_main(conn, cancel_flag, threads: int) -> None:
 
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
-    # Compile the default Playground shape before the first user asks for it.
-    perform(Job(ExperimentConfig(epochs=1)))
+    # Compile the default Playground shape before the first user asks for it; the
+    # failure pages' shapes follow in idle time (_Warm from the parent).
+    _warm(ExperimentConfig(epochs=1))
     conn.send(_READY)
     while True:
         try:
@@ -367,6 +426,9 @@ def _worker_main(conn, cancel_flag, threads: int) -> None:
             return
         if job is None:
             return
+        if isinstance(job, _Warm):
+            conn.send(_Warmed(_warm(job.config)))
+            continue
         watch = StopWatch(lambda: cancel_flag.value)  # the parent set it for this job
 
         def on_epoch(report):
@@ -436,8 +498,13 @@ class ProcessRunner(_BaseRunner):
     ready_timeout = 180.0
 
     def __init__(self, workers: int | None = None, cache_size: int = 256,
-                 journal: str | None = None):
+                 journal: str | None = None, warm: Sequence[ExperimentConfig] = ()):
+        """``warm``: configs whose shapes every worker compiles in its idle time, after
+        its start (the failure pages' presets in the app), so a first click on them does
+        not wait for XLA."""
         workers = workers or max(1, min(os.cpu_count() or 1, 4))
+        self._warm = list(warm)
+        self._todo: list[list[ExperimentConfig]] = [[] for _ in range(workers)]
         self._ctx = mp.get_context("spawn")  # fork after TF/Streamlit threads is unsafe
         self._threads = max(1, (os.cpu_count() or 1) // workers)
         self._workers: list[_Worker | None] = [None] * workers
@@ -467,7 +534,35 @@ class ProcessRunner(_BaseRunner):
             w.ready = w.wait_ready(self.ready_timeout)
             self.journal.note("worker_ready" if w.ready else "worker_failed", slot=slot,
                               pid=w.process.pid, seconds=round(time.monotonic() - t0, 2))
+            self._todo[slot] = list(self._warm) if w.ready else []  # a new process: all
         return w
+
+    def warm_progress(self) -> tuple[int, int]:
+        """(warm-ups done, warm-ups in all) over every worker."""
+        total = len(self._warm) * self.workers
+        return total - sum(len(t) for t in self._todo), total
+
+    def _has_warmup(self, slot: int) -> bool:
+        return bool(self._todo[slot])
+
+    def _warm_next(self, slot: int) -> None:
+        w = self._workers[slot]
+        if not self._todo[slot] or w is None or not w.ready:
+            return
+        config = self._todo[slot].pop(0)
+        t0 = time.monotonic()
+        try:
+            w.conn.send(_Warm(config))
+            reply = None
+            while reply is None and w.process.is_alive():
+                if w.conn.poll(0.1):
+                    reply = w.conn.recv()
+        except (EOFError, OSError):
+            reply = None
+        if reply is None:  # the worker died: the next _prepare starts another
+            return
+        self.journal.note("warmed", slot=slot, compiled=reply.compiled,
+                          seconds=round(time.monotonic() - t0, 2))
 
     def _execute(self, slot: int, handle: RunHandle):
         handle._emit(Started())

@@ -171,8 +171,14 @@ def default_backend(runner=None):
 
 def run_sweep(base: ExperimentConfig, x: Axis, y: Axis, backend=None,
               on_cell: Callable[[Cell, int, int], None] | None = None,
-              should_stop: Callable[[], bool] | None = None) -> SweepResult:
-    """Every cell of the grid, in grid order; ``on_cell(cell, done, total)`` as each ends."""
+              should_stop: Callable[[], bool] | None = None,
+              on_tick: Callable[[int, int], None] | None = None) -> SweepResult:
+    """Every cell of the grid, in grid order; ``on_cell(cell, done, total)`` as each ends.
+
+    ``on_tick(done, total)`` is called every time the backend looks for finished cells
+    (about 20 times a second), also before the first one ends: a page's progress line
+    moves from its first second, while the workers still start or compile.
+    """
     cells = grid(base, x, y)
     backend = backend or default_backend()
     done: dict[int, Cell] = {}
@@ -183,6 +189,11 @@ def run_sweep(base: ExperimentConfig, x: Axis, y: Axis, backend=None,
         if on_cell is not None:
             on_cell(cell, len(done), len(cells))
 
-    stopped = backend.map([c for _, _, c in cells], x.field, y.field, got, should_stop)
+    def polled() -> bool:  # the backends poll should_stop between looks: tick there
+        if on_tick is not None:
+            on_tick(len(done), len(cells))
+        return should_stop is not None and should_stop()
+
+    stopped = backend.map([c for _, _, c in cells], x.field, y.field, got, polled)
     ordered = [done[k] for k in sorted(done)]
     return SweepResult(x, y, ordered, time.perf_counter() - start, stopped)

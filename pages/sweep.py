@@ -73,19 +73,37 @@ else:
     chart.info(f"Press **Run sweep** to fill the {len(y.values)} × {len(x.values)} grid: one "
                "cell per run, coloured by its verdict, with the doctor's finding written in "
                "it.", icon=":material/grid_on:")
+
+
+def progress_text(n: int, total: int, elapsed: float) -> str:
+    """The progress line, from the first second: what the sweep waits for, and the clock."""
+    if not n and runner.warming():
+        return f"0/{total} cells — starting the training workers, {elapsed:.0f} s"
+    if not n:
+        return f"0/{total} cells — training the first cells, {elapsed:.0f} s"
+    return f"{views.eta_text(n, total, elapsed)} · {elapsed:.0f} s"
+
+
 if running:
     backend = LocalBackend(runner)
     t0 = time.monotonic()
+    ticked = [0.0]
+
+    def on_tick(n, total):  # twice a second: the clock moves while no cell has ended
+        now = time.monotonic()
+        if now - ticked[0] >= 0.5:
+            ticked[0] = now
+            progress.progress(n / total, text=progress_text(n, total, now - t0))
 
     def on_cell(cell, n, total):
         done.append(cell)
         st.session_state.sw_cells = (key, list(done))
-        progress.progress(n / total, text=views.eta_text(n, total, time.monotonic() - t0))
+        progress.progress(n / total, text=progress_text(n, total, time.monotonic() - t0))
         draw(done, selectable=False)
 
     done.clear()
     try:
-        run_sweep(base, x, y, backend, on_cell=on_cell)
+        run_sweep(base, x, y, backend, on_cell=on_cell, on_tick=on_tick)
     except (ConfigError, RuntimeError) as err:
         st.error(md_escape(f"The sweep failed: {err}"))
         st.stop()

@@ -151,6 +151,9 @@ def test_same_numbers_as_in_process_and_every_epoch_streams_in_order(runner, loc
         np.testing.assert_array_equal(sent.input_grad_norms, kept.input_grad_norms)
     again = runner.submit(cfg)  # the replay cache, as on the local runners
     assert again.replayed and [type(e) for e in again.poll()] == [Started] + [Epoch] * 3 + [Done]
+    fresh = until_final(runner.submit(cfg, fresh=True))  # Run again: trained anew
+    assert [type(e) for e in fresh] == [Queued, Started, Epoch, Epoch, Epoch, Done], fresh
+    np.testing.assert_array_equal(fresh[-1].result.predictions, remote.predictions)
 
 
 def test_cancel_stops_within_one_epoch_and_frees_the_worker(cluster, tmp_path):

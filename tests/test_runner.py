@@ -219,3 +219,99 @@ def test_an_unknown_task_is_refused_and_waiting_says_the_place(local):
     slow.cancel()
     queued.cancel()
     assert wait_idle(local)
+
+
+# --- replays told epoch by epoch; Run again trains; idle-time warm-ups (issue item 2, 7) ---
+def test_a_replay_keeps_the_runs_rhythm_within_the_cap():
+    from lstm_lab.replay import schedule
+
+    assert schedule([0.5, 1.0, 1.5, 2.0]) == [0.5, 1.0, 1.5, 2.0]  # the pace it trained
+    long = schedule([float(k) for k in range(1, 41)])  # 40 s of training
+    assert long[-1] == pytest.approx(8.0) and long[0] == pytest.approx(0.2)  # ≤ 8 s in all
+    quick = schedule([0.01 * k for k in range(1, 21)])  # 0.2 s: still seen epoch by epoch
+    assert all(b - a >= 0.1 - 1e-9 for a, b in zip(quick, quick[1:]))
+    assert schedule([0.0, 0.0], total=3.0) == [1.5, 3.0]  # no per-epoch times: spread total
+    assert schedule([10.0, 10.5, 11.0]) == [0.5, 1.0, 1.5]  # a first epoch's compile is cut
+    assert schedule([]) == []
+
+
+def test_a_paced_replay_draws_its_epochs_over_time_and_skips_to_the_end(local):
+    from lstm_lab.replay import PacedReplay
+
+    cfg = ExperimentConfig(**{**TINY, "epochs": 5}, seed=12)
+    first = list(local.submit(cfg).events(timeout=60))[-1].result
+    handle = local.submit(cfg)
+    assert handle.replayed
+    now = [100.0]
+    pace = PacedReplay(handle.poll(), clock=lambda: now[0], cap=1.0, min_gap=0.1)
+    seen = [type(e) for e in pace.poll()]
+    assert seen == [Started]  # at once: nothing of the run yet
+    epochs = []
+    while not pace.finished:
+        now[0] += 0.05
+        epochs += [e.report.epoch for e in pace.poll() if isinstance(e, Epoch)]
+        assert len(epochs) < 5 or pace.finished  # Done comes with the last epoch
+    assert epochs == [1, 2, 3, 4, 5] and 0.4 <= pace.elapsed() <= 1.05 + 1e-6  # one step late at most
+
+    again = PacedReplay(local.submit(cfg).poll(), clock=lambda: now[0])
+    again.poll()
+    again.skip()
+    rest = again.poll()
+    assert [type(e) for e in rest] == [Epoch] * 5 + [Done] and rest[-1].result is first
+
+
+def test_fresh_trains_a_cached_config_again_with_the_same_numbers(tmp_path):
+    path = tmp_path / "journal.jsonl"
+    runner = InProcessRunner(workers=1, journal=str(path))
+    cfg = ExperimentConfig(**TINY, seed=13)
+    try:
+        first = list(runner.submit(cfg).events(timeout=60))[-1].result
+        again = runner.submit(cfg, fresh=True)
+        assert not again.replayed
+        events = list(again.events(timeout=60))
+        assert [type(e) for e in events if not isinstance(e, Queued)] == \
+            [Started] + [Epoch] * 3 + [Done]
+        np.testing.assert_array_equal(events[-1].result.predictions, first.predictions)
+        assert events[-1].result is not first
+    finally:
+        runner.shutdown()
+    started = [e for e in read_journal(str(path)) if e["event"] == "started"]
+    assert len(started) == 2
+
+
+def test_thirty_sessions_replaying_one_preset_cost_no_training(tmp_path):
+    path = tmp_path / "journal.jsonl"
+    runner = InProcessRunner(workers=1, journal=str(path))
+    cfg = ExperimentConfig(**TINY, seed=14)
+    try:
+        list(runner.submit(cfg).events(timeout=60))
+        handles = [runner.submit(cfg) for _ in range(30)]
+        assert all(h.replayed for h in handles) and runner.busy == 0
+    finally:
+        runner.shutdown()
+    events = [e["event"] for e in read_journal(str(path))]
+    assert events.count("started") == 1 and events.count("submitted") == 31
+
+
+def test_idle_workers_compile_the_warm_up_shapes_and_a_user_job_still_runs(tmp_path):
+    """Each worker compiles each distinct warm-up shape once, in idle time; a job
+    submitted during the warm-ups is served (after at most the warm-up in progress)."""
+    path = tmp_path / "journal.jsonl"
+    warm = [ExperimentConfig(**TINY, seed=s) for s in (1, 2)]  # one shape, twice
+    warm.append(ExperimentConfig(**{**TINY, "batch_size": 16}))
+    runner = ProcessRunner(workers=1, journal=str(path), warm=warm)
+    try:
+        handle = runner.submit(ExperimentConfig(**TINY, seed=15))
+        assert kinds(handle)[-1] is Done
+        deadline = time.monotonic() + 120
+        while runner.warm_progress() != (3, 3):
+            assert time.monotonic() < deadline, runner.warm_progress()
+            time.sleep(0.1)
+        wait = time.monotonic() + 30
+        while len([e for e in read_journal(str(path)) if e["event"] == "warmed"]) < 3:
+            assert time.monotonic() < wait
+            time.sleep(0.1)
+    finally:
+        runner.shutdown()
+    warmed = [e for e in read_journal(str(path)) if e["event"] == "warmed"]
+    assert [e["compiled"] for e in warmed] == [True, False, True]  # the repeat is skipped

@@ -94,3 +94,13 @@ def test_dask_cluster_gives_identical_numbers_and_the_cli_uses_it(local_sweep):
 def test_unreachable_scheduler_is_a_clear_error():
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         DaskBackend("tcp://127.0.0.1:9")
+
+
+def test_a_sweep_ticks_from_its_first_second_before_any_cell_ends():
+    """The Sweep page's progress line moves while no cell has finished (workers starting,
+    shapes compiling): run_sweep calls on_tick(done, total) between its looks."""
+    ticks, cells = [], []
+    run_sweep(BASE.replace(seed=5), parse_axis("learning_rate=1e-3"), parse_axis("seed=5,6"),
+              on_cell=lambda c, n, t: cells.append(n), on_tick=lambda n, t: ticks.append((n, t)))
+    assert ticks[0] == (0, 2) and cells == [1, 2]
+    assert [n for n, _ in ticks] == sorted(n for n, _ in ticks)  # counts only go up

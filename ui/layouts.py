@@ -33,7 +33,7 @@ GROUPS = (("More knobs", ("epochs", "horizon", "noise", "units", "scale_inputs",
                                      "outlier_share", "spurious_feature", "shape_bug")))
 NOT_FOR_CSV = ("noise", "feature_scale_ratio", "period", "n_steps")  # the file sets these
 ONE_COLUMN = ("sine", "seasonal")  # series with one column: no ratio between columns
-IDLE = "Not run yet — press ▶ Run both. Runs done before on this server replay at once."
+IDLE = "Not run yet — press ▶ Run both. Runs done before on this server replay quickly."
 
 
 # --- the Playground -------------------------------------------------------------------------
@@ -155,9 +155,12 @@ def playground() -> None:
         row = st.container(horizontal=True, vertical_alignment="center")
         status = row.empty()  # the run's status line, beside its buttons
         row.space("stretch")
+        skip = row.empty()  # "Skip to the end" while a run done before replays
         if row.button("Stop training", icon=":material/stop:", help="halt the run in flight"):
             st.session_state.pg_stopped = key
-        if row.button("Run again", icon=":material/replay:", help="start this config again"):
+        # Run again trains anew, live (same seed, same numbers), never a replay
+        again = row.button("Run again", icon=":material/replay:", help="train this config again")
+        if again:
             st.session_state.pop("pg_stopped", None)
         fix = st.session_state.get("pg_fix")
         before = None
@@ -169,9 +172,9 @@ def playground() -> None:
             with after_title:
                 panel = Panel(config, "After: " + md_escape(text.patch_words(
                     _changes(before.config, config), before.config.to_dict())),
-                    memo="pg_last", height=190, status=status)
+                    memo="pg_last", height=190, status=status, skip=skip)
         else:
-            panel = Panel(config, memo="pg_last", height=250, status=status)
+            panel = Panel(config, memo="pg_last", height=250, status=status, skip=skip)
         doctor_box = st.container()
     export_box = _tools(config)
     if st.session_state.pop("pg_scroll", False):
@@ -181,7 +184,7 @@ def playground() -> None:
         with out:
             st.info("Stopped. Change a knob or press **Run again** to train.")
         return
-    result = run_live([panel] + ([before] if before is not None else []))[0]
+    result = run_live([panel] + ([before] if before is not None else []), fresh=again)[0]
     with doctor_box:
         doctor_panel(result, "pg")
     with export_box:

@@ -17,12 +17,16 @@ import streamlit as st
 from lstm_lab import ConfigError, ExperimentConfig, charts, text, views
 from lstm_lab.dask_runner import DASK_ENV
 from lstm_lab.jobs import Done, Epoch, Event, Failed, Queued, Started
+from lstm_lab.presets import failure_page_configs
+from lstm_lab.replay import PacedReplay
 from lstm_lab.runner import InProcessRunner, ProcessRunner
 from ui.state import chart_style, md_escape
 
 BADGE = {"learning": "green", "weak": "yellow", "unstable": "orange", "flat": "red",
          "diverged": "violet"}
-WARMING = "Starting the training workers — about 10 s, once per server."
+# Measured on the project's 2-core machine, shared: from the server's first page load to
+# the first worker ready (TensorFlow import + the default shape's compile).
+WARMING = "Starting the training workers (once per server): {s:.0f} s so far, usually 15–40 s."
 
 
 @st.cache_resource(show_spinner=False)
@@ -39,7 +43,10 @@ def _make_runner(inprocess: bool, dask_address: str | None):
             why = f"the Python package {err.name!r} is not installed" \
                 if isinstance(err, ModuleNotFoundError) else str(err)
             note = f"Dask is not used: {why}. Runs train on this server instead."
-    return (InProcessRunner(workers=1) if inprocess else ProcessRunner()), note
+    if inprocess:
+        return InProcessRunner(workers=1), note
+    # every failure page's shapes compiled in idle time: a first Run both trains at once
+    return ProcessRunner(warm=failure_page_configs()), note
 
 
 def get_runner():
@@ -69,11 +76,13 @@ class Panel:
 
     ``idle`` is the status shown before the run is asked for (a failure page before its
     Run button): the targets are drawn, with no prediction and no clock. ``status`` is
-    a placeholder for the status line elsewhere (a row that also holds buttons).
+    a placeholder for the status line elsewhere (a row that also holds buttons), ``skip``
+    one for the *Skip to the end* button of a replay.
     """
 
     def __init__(self, config: ExperimentConfig, title: str | None = None, *, height: int = 240,
-                 memo: str | None = None, details=None, idle: str | None = None, status=None):
+                 memo: str | None = None, details=None, idle: str | None = None, status=None,
+                 skip=None):
         self.config, self.memo, self.idle = config, memo, idle
         self.json = config.to_json()  # once: remember() writes it every epoch
         self.preview = get_preview(self.json)
@@ -86,17 +95,20 @@ class Panel:
         self.queued = 0
         self.warming = False
         self.started = self.done = self.replayed = False
+        self.warming_since = 0.0  # the runner's start, while its workers start (monotonic)
         self.t0 = time.monotonic()
         self.stale = False  # epochs have arrived that the charts do not show yet
         self.drawn_at = self.status_at = 0.0
         self._views = None  # (style, forecast charts, loss chart): specs built on first draw
         # one tight block (see PANEL_CSS): heading, status, charts and badges stay the same
         # height side by side, whatever one run's status says
-        key = hashlib.sha1(f"{title}|{memo}|{self.json}".encode()).hexdigest()[:12]
+        self.key = key = hashlib.sha1(f"{title}|{memo}|{self.json}".encode()).hexdigest()[:12]
         with st.container(key=f"panel-{key}"):
             if title:
                 st.markdown(f"**{title}**")
             self._status = status if status is not None else st.empty()  # or beside buttons
+            # "Skip to the end" while a replay plays (or in a slot beside other buttons)
+            self.skip_slot = skip if skip is not None else st.empty()
             self._charts, self._badges = st.empty(), st.empty()
         with details if details is not None else st.container():
             self._loss, self._table = st.empty(), st.empty()
@@ -132,9 +144,12 @@ class Panel:
             extra = " (replayed)" if self.replayed else ""
             return f"Epoch {k}/{n} — {how} in {r.train_seconds:.1f} s{extra}"
         if self.warming:
-            return WARMING
+            return WARMING.format(s=time.monotonic() - self.warming_since)
         if self.queued:
             return f"Queued — place {self.queued}: waiting for a free worker."
+        if self.started and self.replayed:  # told at its pace: say it is not training now
+            return (f"Epoch {k}/{n} — replaying the run trained before, "
+                    f"{time.monotonic() - self.t0:.1f} s")
         if self.started:
             return f"Epoch {k}/{n} — training… {time.monotonic() - self.t0:.1f} s"
         if self.reports:  # the epochs of a run this session stopped, kept on screen
@@ -214,8 +229,24 @@ def redraw_gap(waiting: int, tick: float) -> float:
     return min(max(tick, 1.0), tick * (1 + waiting))
 
 
-def run_live(panels: list[Panel], tick: float = 0.15) -> list:
+def offer_skip(panels: list[Panel], replays: list) -> bool:
+    """A *Skip to the end* button by each replaying panel; True once one is pressed (that
+    click reruns the page, which replays again: everything is then shown at once)."""
+    pressed = False
+    for p, replay in zip(panels, replays):
+        if replay is not None:
+            pressed |= p.skip_slot.button("Skip to the end", key=f"skip-{p.key}",
+                                          icon=":material/skip_next:",
+                                          help="show the final state of this replay now")
+    return pressed
+
+
+def run_live(panels: list[Panel], tick: float = 0.15, fresh: bool = False) -> list:
     """Submit every panel's config and redraw each as its epochs arrive.
+
+    A config already run on the server comes back from the runner's cache; it is told
+    epoch by epoch at the pace it trained (``PacedReplay``, ≤ 8 s), with *Skip to the end*.
+    ``fresh=True`` trains again instead (the Playground's *Run again*).
 
     The script thread only renders; training runs in the runner's workers. If the
     session moves on (a widget changes, Stop, another page, the tab closes), Streamlit
@@ -224,19 +255,26 @@ def run_live(panels: list[Panel], tick: float = 0.15) -> list:
     the charts are redrawn less often while other runs wait (``redraw_gap``).
     """
     runner = get_runner()
-    handles = [runner.submit(p.config) for p in panels]
+    handles = [runner.submit(p.config, fresh=fresh) for p in panels]
+    replays = [PacedReplay(h.poll()) if h.replayed else None for h in handles]
+    sources = [r if r is not None else h for r, h in zip(replays, handles)]
     try:
+        if offer_skip(panels, replays):
+            for r in filter(None, replays):
+                r.skip()
         for p, h in zip(panels, handles):
             p.replayed = h.replayed
+            p.reports = []  # a run this session stopped before is not this run's state
+            p.warming_since = getattr(runner, "started_at", p.t0)
             p.draw()
         while not all(p.done for p in panels):
             time.sleep(tick)
             gap = redraw_gap(runner.waiting() if THROTTLE else 0, tick)
             warming = runner.warming()
-            for p, h in zip(panels, handles):
+            for p, h, src in zip(panels, handles, sources):
                 if p.done:
                     continue
-                events = h.poll()
+                events = src.poll()
                 if not events and not p.started:
                     # still in the queue (also while the workers start up, when the
                     # submit-time position said 0): show the place, not a running clock
@@ -257,6 +295,9 @@ def run_live(panels: list[Panel], tick: float = 0.15) -> list:
                 elif p.started or changed or now - p.status_at >= QUEUED_TICK:
                     p.draw_status()  # elapsed clock; also lets Streamlit interrupt us
         # no final redraw: each panel was drawn when its done/error event arrived
+        for p, r in zip(panels, replays):
+            if r is not None:
+                p.skip_slot.empty()
     finally:
         for p, h in zip(panels, handles):
             h.cancel()

@@ -68,6 +68,11 @@ def pages() -> dict[str, list]:
 
 def run() -> None:
     """Everything app.py does after its page config: menu, heading, then the page."""
+    # the server's worker pool starts with its first page load, whatever the page: its
+    # ~20 s start and the failure pages' compiles happen before anyone presses Run
+    from ui.live import get_runner  # here: app.py is also imported by every worker
+
+    get_runner()
     start_lesson()  # a lesson link's keys (hidden controls, preset, note, presenter), once
     page = st.navigation(pages(), position="top")
     st.html(LAYOUT_CSS)
