@@ -501,8 +501,9 @@ def _swing(values: np.ndarray) -> tuple[float, float]:
         return float("nan"), float("nan")
     lo, hi = float(v.min()), float(v.max())
     mid, half = (lo + hi) / 2, (hi - lo) / 2
-    # a middle that is zero but for rounding noise is said as 0, not "-0.000312"
-    return (0.0 if abs(mid) < 0.005 * half else mid), half
+    if half > 0:  # the middle to the swing's precision: "±1.5 around 0", not "-0.000312"
+        mid = round(mid, 2 - int(np.floor(np.log10(half)))) + 0.0
+    return mid, half
 
 
 def forecast_text(name: str, target: np.ndarray, prediction: np.ndarray | None = None,
