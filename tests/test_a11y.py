@@ -78,6 +78,7 @@ def record_axe(key: str, violations: list[dict]) -> None:
 def test_axe_finds_no_wcag_aa_violation(server, browser, path, presenter):  # noqa: F811
     pg = open_page(browser, server, path, presenter)
     violations = axe(pg)
+    pg.screenshot(path=str(SHOTS / f"a11y-{path or 'playground'}{'-presenter' * presenter}.png"))
     record_axe(f"/{path}{'?presenter=true' * presenter}", violations)
     pg.context.close()
     assert not violations, json.dumps(violations, indent=1)[:4000]
@@ -89,13 +90,14 @@ JS_CHART_LABELS = """() => [...document.querySelectorAll('[data-testid="stVegaLi
 GENERIC = "Vega visualization"  # Vega's default label: says nothing about the chart
 
 
-def chart_labels(pg, n: int) -> list[str]:
-    """The aria-label of each chart on the page, once there are ``n`` charts and each says
-    more than Vega's generic label."""
+def chart_labels(pg, n: int, want: str = "") -> list[str]:
+    """The aria-label of each chart on the page, once there are ``n`` charts, each says
+    more than Vega's generic label and one of them holds ``want``."""
     deadline = time.monotonic() + 60
     while True:
         labels = pg.evaluate(JS_CHART_LABELS)
-        if len(labels) >= n and all(label and label != GENERIC for label in labels):
+        if len(labels) >= n and all(label and label != GENERIC for label in labels) \
+                and any(want in label for label in labels):
             return labels
         assert time.monotonic() < deadline, labels
         time.sleep(0.3)
@@ -145,7 +147,7 @@ def test_the_data_columns_and_the_sweep_heatmap_have_text_alternatives(server, b
     pg.get_by_text("2 cells; backend").wait_for(timeout=30_000)
     pg.get_by_role("button", name="Run sweep").click()
     pg.get_by_text("2/2 cells").wait_for(timeout=180_000)
-    label = chart_labels(pg, 1)[0]
+    label = chart_labels(pg, 1, "2 of 2 cells done")[0]  # the finished grid's redraw
     assert label.startswith("Sweep of learning_rate across (0.001, 0.01) by batch_size down "
                             "(32): 2 of 2 cells done"), label
     assert "learning_rate 0.001, batch_size 32: " in label
