@@ -480,6 +480,10 @@ def column_chart(name: str, role: str, t, values: np.ndarray, spikes: np.ndarray
 # app puts it in the spec's top-level ``description``, which Vega writes into the chart's
 # aria-label). Built from the same arrays the chart gets; the scores are the badges' own.
 FLAT_BELOW = 0.3  # metrics.FLAT_BELOW: a prediction this much flatter than the target is flat
+# While a run trains, a live chart's sentence stays the same: a new description is a new
+# spec, which the browser embeds afresh (a new SVG every redraw) where new data alone is
+# swapped into the chart in place. The numbers come once the run has ended.
+TRAINING = "training: the numbers follow when the run ends"
 
 
 def _g(x: float) -> str:
@@ -508,15 +512,19 @@ def _swing(values: np.ndarray) -> tuple[float, float]:
 
 def forecast_text(name: str, target: np.ndarray, prediction: np.ndarray | None = None,
                   r2: float | None = None, flatness: float | None = None,
-                  baselines_r2: Mapping[str, float | None] | None = None) -> str:
+                  baselines_r2: Mapping[str, float | None] | None = None,
+                  training: bool = False) -> str:
     """The forecast chart in words, e.g. "sine: prediction flat near 0.02 while the target
     swings ±1.5 around 0; R² 0.020 against mean 0.000, persistence 0.890."
 
     ``flatness`` (std of the prediction / std of the target) decides "flat" as the verdict
-    does; without it the two ranges are compared."""
+    does; without it the two ranges are compared. ``training``: the run is in flight, the
+    sentence leaves the prediction out (see :data:`TRAINING`)."""
     mid, half = _swing(target)
     aim = f"the target swings ±{_g(half)} around {_g(mid)}"
     head = f"{name}: " if name else ""
+    if training:
+        return f"{head}{aim} over {len(target)} test steps; {TRAINING}."
     if prediction is None:
         return f"{head}{aim} over {len(target)} test steps; no prediction yet."
     pred = np.asarray(prediction, dtype=np.float64)
@@ -533,9 +541,13 @@ def forecast_text(name: str, target: np.ndarray, prediction: np.ndarray | None =
     return line + "."
 
 
-def loss_text(train: Sequence[float], test: Sequence[float], epochs: int) -> str:
+def loss_text(train: Sequence[float], test: Sequence[float], epochs: int,
+              training: bool = False) -> str:
     """The loss chart in words: "loss over 20 of 20 epochs: train 0.52 → 0.03; test 0.61 →
-    0.05." First and last finite value of each curve; NaN/inf said as such."""
+    0.05." First and last finite value of each curve; NaN/inf said as such.
+    ``training``: the run is in flight (see :data:`TRAINING`)."""
+    if training:
+        return f"loss per epoch, train and test, log scale, over {epochs} epochs; {TRAINING}."
     if not len(train):
         return "loss: the loss appears after the first epoch."
 

@@ -79,3 +79,13 @@ def test_described_sets_the_top_level_description_without_touching_the_shared_sp
     spec = {"mark": "line"}
     assert charts.described(spec, "words") == {"mark": "line", "description": "words"}
     assert spec == {"mark": "line"}
+
+
+def test_while_a_run_trains_the_sentences_stay_the_same_epoch_after_epoch():
+    """A new description is a new spec: the browser would embed the chart afresh."""
+    early = charts.forecast_text("y", SINE, 0.1 * SINE, r2=0.1, flatness=0.1, training=True)
+    late = charts.forecast_text("y", SINE, 0.9 * SINE, r2=0.9, flatness=0.9, training=True)
+    assert early == late == ("y: the target swings ±1.5 around 0 over 100 test steps; "
+                             "training: the numbers follow when the run ends.")
+    assert charts.loss_text([0.5], [0.6], 20, training=True) == \
+        charts.loss_text([0.5, 0.1], [0.6, 0.2], 20, training=True)
