@@ -69,8 +69,9 @@ def axe(pg) -> list[dict]:
 def record_axe(key: str, violations: list[dict]) -> None:
     """Under "last run" in artifacts/axe.json (other keys, e.g. a count on older code, stay)."""
     data = json.loads(AXE_JSON.read_text()) if AXE_JSON.exists() else {}
-    data.setdefault("last run", {})[key] = {"violations": len(violations), "nodes": sum(len(v["nodes"]) for v in violations),
-                 "rules": {v["id"]: len(v["nodes"]) for v in violations}}
+    data.setdefault("last run", {})[key] = {
+        "violations": len(violations), "nodes": sum(len(v["nodes"]) for v in violations),
+        "rules": {v["id"]: len(v["nodes"]) for v in violations}}
     AXE_JSON.write_text(json.dumps(data, indent=1, sort_keys=True))
 
 
@@ -105,6 +106,14 @@ def chart_labels(pg, n: int, want: str = "") -> list[str]:
         time.sleep(0.3)
 
 
+def record_labels(page: str, labels: list[str]) -> None:
+    """What each chart says, for the closing note (artifacts/chart_labels.json)."""
+    path = ROOT / "artifacts" / "chart_labels.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[page] = labels
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False))
+
+
 def says_numbers(label: str) -> bool:
     return len(re.findall(r"\d", label)) >= 3
 
@@ -113,6 +122,7 @@ def test_every_chart_on_the_playground_and_a_failure_page_has_a_text_alternative
         server, browser):  # noqa: F811
     pg = open_page(browser, server, "")
     forecast, loss = chart_labels(pg, 2)
+    record_labels("/", [forecast, loss])
     assert re.search(r"prediction (flat near [-\d.]+|swings ±[\d.]+ around [-\d.]+) while "
                      r"the target swings ±[\d.]+ around [-\d.]+; ", forecast), forecast
     assert re.search(r"R² [-\d.]+ against mean [-\d.]+, persistence [-\d.]+", forecast)
@@ -120,22 +130,26 @@ def test_every_chart_on_the_playground_and_a_failure_page_has_a_text_alternative
     # the range test, from its tab
     pg.get_by_role("tab", name="Learning-rate range test").click()
     pg.get_by_role("button", name="Find a learning rate").click()
-    labels = chart_labels(pg, 3)
+    labels = chart_labels(pg, 3, "Learning-rate range test")
+    record_labels("/ range test", labels[2:])
     assert any(label.startswith("Learning-rate range test, ") and "lowest" in label
                for label in labels), labels
     pg.context.close()
 
     pg = open_page(browser, server, "window_too_short")
     labels = chart_labels(pg, 4)  # broken and fixed: a forecast and a loss chart each
+    record_labels("/window_too_short", labels)
     assert all(says_numbers(label) for label in labels), labels
     assert sum("R²" in label for label in labels) == 2 and \
         sum(label.startswith("loss over") for label in labels) == 2, labels
     pg.context.close()
 
 
-def test_the_data_columns_and_the_sweep_heatmap_have_text_alternatives(server, browser):  # noqa: F811
+def test_the_data_columns_and_the_sweep_heatmap_have_text_alternatives(
+        server, browser):  # noqa: F811
     pg = open_page(browser, server, "data")
     labels = chart_labels(pg, 1)
+    record_labels("/data", labels)
     assert re.match(r"\w.* \(target\), \d+ rows from \d{4}-\d\d-\d\d to .*: values from ",
                     labels[0]), labels
     pg.context.close()
@@ -150,6 +164,7 @@ def test_the_data_columns_and_the_sweep_heatmap_have_text_alternatives(server, b
     pg.get_by_role("button", name="Run sweep").click()
     pg.get_by_text("2/2 cells").wait_for(timeout=180_000)
     label = chart_labels(pg, 1, "2 of 2 cells done")[0]  # the finished grid's redraw
+    record_labels("/sweep", [label])
     assert label.startswith("Sweep of learning_rate across (0.001, 0.01) by batch_size down "
                             "(32): 2 of 2 cells done"), label
     assert "learning_rate 0.001, batch_size 32: " in label
