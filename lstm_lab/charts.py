@@ -429,10 +429,13 @@ def sweep_chart(frame: pd.DataFrame, x_field: str, y_field: str, xs: list[str], 
     if selectable:
         rect = rect.add_params(alt.selection_point(name="cell", fields=[x_field, y_field],
                                                    on="click"))
-    text = alt.Chart(frame).mark_text(fontSize=max(11, style.font_size - 3)).encode(
+    # verdict and finding on two lines; black on the light cells, white on red: each
+    # at least 4.5:1 on its cell's colour (WCAG AA)
+    text = alt.Chart(frame).mark_text(fontSize=max(11, style.font_size - 3),
+                                      lineBreak="\n").encode(
         **enc, text="label:N",
-        color=alt.condition(alt.datum.verdict == "weak", alt.value("#222222"),
-                            alt.value("white")))
+        color=alt.condition(alt.datum.verdict == "flat", alt.value("white"),
+                            alt.value("black")))
     chart = alt.layer(rect, text).properties(
         height=60 + 48 * len(ys), autosize=FIT_X,
         description=sweep_text(frame, x_field, y_field, xs, ys))

@@ -89,3 +89,11 @@ def test_while_a_run_trains_the_sentences_stay_the_same_epoch_after_epoch():
                              "training: the numbers follow when the run ends.")
     assert charts.loss_text([0.5], [0.6], 20, training=True) == \
         charts.loss_text([0.5, 0.1], [0.6, 0.2], 20, training=True)
+
+
+def test_a_sweep_cell_says_its_verdict_in_a_word_and_the_finding_under_it():
+    from lstm_lab.views import cell_label
+
+    assert cell_label("learning", "healthy") == "learning"
+    assert cell_label("flat", "lr_too_small") == "flat\nlr_too_small"
+    assert cell_label("diverged", None) == "diverged"
