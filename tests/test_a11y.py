@@ -165,6 +165,8 @@ def test_the_data_columns_and_the_sweep_heatmap_have_text_alternatives(
     pg.get_by_text("2/2 cells").wait_for(timeout=180_000)
     label = chart_labels(pg, 1, "2 of 2 cells done")[0]  # the finished grid's redraw
     record_labels("/sweep", [label])
+    pg.locator(CHARTS).first.scroll_into_view_if_needed()
+    pg.screenshot(path=str(SHOTS / "a11y-sweep-heatmap.png"))
     assert label.startswith("Sweep of learning_rate across (0.001, 0.01) by batch_size down "
                             "(32): 2 of 2 cells done"), label
     assert "learning_rate 0.001, batch_size 32: " in label
