@@ -410,7 +410,8 @@ def lr_find_chart(found, style: Style = NORMAL, height: int = 180):
             x="learning rate:Q",
             color=alt.Color("mark:N", legend=alt.Legend(orient="top", title=None))))
     chart = alt.layer(*layers, title="Learning-rate range test")
-    return _styled(chart.properties(**_size(height, style, None)), style)
+    return _styled(chart.properties(**_size(height, style, None),
+                                    description=lr_find_text(found)), style)
 
 
 def sweep_chart(frame: pd.DataFrame, x_field: str, y_field: str, xs: list[str], ys: list[str],
@@ -430,11 +431,16 @@ def sweep_chart(frame: pd.DataFrame, x_field: str, y_field: str, xs: list[str], 
     if selectable:
         rect = rect.add_params(alt.selection_point(name="cell", fields=[x_field, y_field],
                                                    on="click"))
-    text = alt.Chart(frame).mark_text(fontSize=max(11, style.font_size - 3)).encode(
+    # verdict and finding on two lines; black on the light cells, white on red: each
+    # at least 4.5:1 on its cell's colour (WCAG AA)
+    text = alt.Chart(frame).mark_text(fontSize=max(11, style.font_size - 3),
+                                      lineBreak="\n").encode(
         **enc, text="label:N",
-        color=alt.condition(alt.datum.verdict == "weak", alt.value("#222222"),
-                            alt.value("white")))
-    chart = alt.layer(rect, text).properties(height=60 + 48 * len(ys), autosize=FIT_X)
+        color=alt.condition(alt.datum.verdict == "flat", alt.value("white"),
+                            alt.value("black")))
+    chart = alt.layer(rect, text).properties(
+        height=60 + 48 * len(ys), autosize=FIT_X,
+        description=sweep_text(frame, x_field, y_field, xs, ys))
     return _styled(chart, style)
 
 
@@ -468,5 +474,160 @@ def column_chart(name: str, role: str, t, values: np.ndarray, spikes: np.ndarray
     n_gaps, n_spikes = int(np.isnan(values).sum()), int(spikes.sum())
     title = f"{name} ({role}) — {n_gaps} gap{'s' * (n_gaps != 1)}, " \
             f"{n_spikes} spike{'s' * (n_spikes != 1)}"
-    chart = alt.layer(*layers, title=title).properties(**_size(height, style, None))
+    chart = alt.layer(*layers, title=title).properties(
+        **_size(height, style, None), description=column_text(name, role, t, values, spikes,
+                                                              split))
     return _styled(chart, style)
+
+
+# --- text alternatives ---------------------------------------------------------------------
+# Each chart also says what it shows in one sentence of numbers, for a screen reader (the
+# app puts it in the spec's top-level ``description``, which Vega writes into the chart's
+# aria-label). Built from the same arrays the chart gets; the scores are the badges' own.
+FLAT_BELOW = 0.3  # metrics.FLAT_BELOW: a prediction this much flatter than the target is flat
+# While a run trains, a live chart's sentence stays the same: a new description is a new
+# spec, which the browser embeds afresh (a new SVG every redraw) where new data alone is
+# swapped into the chart in place. The numbers come once the run has ended.
+TRAINING = "training: the numbers follow when the run ends"
+
+
+def _g(x: float) -> str:
+    """A plotted value: 3 significant digits, no exponent for everyday magnitudes."""
+    return f"{x:.3g}" if np.isfinite(x) else "n/a"
+
+
+def _r2(x: float | None) -> str:
+    from .text import num  # the badges' format
+
+    return num(x)
+
+
+def _swing(values: np.ndarray) -> tuple[float, float]:
+    """(middle, half the range) of the finite values: "swings ±half around middle"."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return float("nan"), float("nan")
+    lo, hi = float(v.min()), float(v.max())
+    mid, half = (lo + hi) / 2, (hi - lo) / 2
+    if half > 0:  # the middle to the swing's precision: "±1.5 around 0", not "-0.000312"
+        mid = round(mid, 2 - int(np.floor(np.log10(half)))) + 0.0
+    return mid, half
+
+
+def forecast_text(name: str, target: np.ndarray, prediction: np.ndarray | None = None,
+                  r2: float | None = None, flatness: float | None = None,
+                  baselines_r2: Mapping[str, float | None] | None = None,
+                  training: bool = False) -> str:
+    """The forecast chart in words, e.g. "sine: prediction flat near 0.02 while the target
+    swings ±1.5 around 0; R² 0.020 against mean 0.000, persistence 0.890."
+
+    ``flatness`` (std of the prediction / std of the target) decides "flat" as the verdict
+    does; without it the two ranges are compared. ``training``: the run is in flight, the
+    sentence leaves the prediction out (see :data:`TRAINING`)."""
+    mid, half = _swing(target)
+    aim = f"the target swings ±{_g(half)} around {_g(mid)}"
+    head = f"{name}: " if name else ""
+    if training:
+        return f"{head}{aim} over {len(target)} test steps; {TRAINING}."
+    if prediction is None:
+        return f"{head}{aim} over {len(target)} test steps; no prediction yet."
+    pred = np.asarray(prediction, dtype=np.float64)
+    if not np.isfinite(pred).any():
+        return f"{head}{DIVERGED_TEXT}; {aim}."
+    p_mid, p_half = _swing(pred)
+    flat = flatness < FLAT_BELOW if flatness is not None else p_half < FLAT_BELOW * half
+    said = (f"prediction flat near {_g(float(np.nanmedian(pred)))}" if flat else
+            f"prediction swings ±{_g(p_half)} around {_g(p_mid)}")
+    line = f"{head}{said} while {aim}"
+    if r2 is not None or baselines_r2:
+        against = ", ".join(f"{k} {_r2(v)}" for k, v in (baselines_r2 or {}).items())
+        line += f"; R² {_r2(r2)}" + (f" against {against}" if against else "")
+    return line + "."
+
+
+def loss_text(train: Sequence[float], test: Sequence[float], epochs: int,
+              training: bool = False) -> str:
+    """The loss chart in words: "loss over 20 of 20 epochs: train 0.52 → 0.03; test 0.61 →
+    0.05." First and last finite value of each curve; NaN/inf said as such.
+    ``training``: the run is in flight (see :data:`TRAINING`)."""
+    if training:
+        return f"loss per epoch, train and test, log scale, over {epochs} epochs; {TRAINING}."
+    if not len(train):
+        return "loss: the loss appears after the first epoch."
+
+    def curve(split: str, values: Sequence[float]) -> str:
+        v = np.asarray(values, dtype=np.float64)
+        ok = np.flatnonzero(np.isfinite(v))
+        if not len(ok):
+            return f"{split} NaN/inf from epoch 1"
+        end = "" if ok[-1] == len(v) - 1 else f", NaN/inf from epoch {ok[-1] + 2}"
+        return f"{split} {_g(v[ok[0]])} → {_g(v[ok[-1]])}{end}"
+
+    return (f"loss over {len(train)} of {epochs} epochs: {curve('train', train)}; "
+            f"{curve('test', test)}.")
+
+
+def lr_find_text(found) -> str:
+    """The range test in words: where the smoothed loss started, its lowest point, the
+    suggestion."""
+    ok = np.isfinite(found.losses) & (found.losses > 0)
+    lrs, losses = found.lrs[ok], found.losses[ok]
+    if not len(losses):
+        return "Learning-rate range test: no finite loss to plot."
+    i = int(np.argmin(losses))
+    line = (f"Learning-rate range test, {len(losses)} steps from rate {lrs[0]:.2g} to "
+            f"{lrs[-1]:.2g}: smoothed loss {_g(losses[0])} at the start, lowest "
+            f"{_g(losses[i])} at rate {lrs[i]:.2g}, {_g(losses[-1])} at the end; ")
+    return line + (f"suggested learning rate {found.suggestion:.2g} (a tenth of the best)."
+                   if found.suggestion is not None else "the loss never fell: no suggestion.")
+
+
+def sweep_text(frame: pd.DataFrame, x_field: str, y_field: str, xs: list[str],
+               ys: list[str]) -> str:
+    """The phase diagram in words: its axes, the verdict counts, then every cell
+    (row by row) with its verdict, R² and the doctor's finding."""
+    head = (f"Sweep of {x_field} across ({', '.join(xs)}) by {y_field} down "
+            f"({', '.join(ys)}): {len(frame)} of {len(xs) * len(ys)} cells done")
+    if not len(frame):
+        return head + "."
+    counts = frame["verdict"].value_counts()
+    tally = ", ".join(f"{counts[v]} {v}" for v in VERDICT_COLORS if v in counts)
+    cells = []
+    for y in ys:
+        for x in xs:
+            row = frame[(frame[x_field] == x) & (frame[y_field] == y)]
+            if len(row):
+                r = row.iloc[0]
+                r2 = r["R²"]
+                cells.append(f"{x_field} {x}, {y_field} {y}: {r['verdict']}, R² "
+                             f"{_r2(None if pd.isna(r2) else float(r2))}, {r['finding']}")
+    return f"{head} ({tally}). " + "; ".join(cells) + "."
+
+
+def column_text(name: str, role: str, t, values: np.ndarray, spikes: np.ndarray,
+                split: int) -> str:
+    """A data column in words: span, range, first and last value, gaps, spikes, where the
+    test span begins."""
+    v = np.asarray(values, dtype=np.float64)
+    ok = np.flatnonzero(np.isfinite(v))
+    t = np.asarray(t)
+
+    def when(i: int) -> str:
+        return str(t[i])[:10] if np.issubdtype(t.dtype, np.datetime64) else _g(float(t[i]))
+
+    n_gaps, n_spikes = len(v) - len(ok), int(np.asarray(spikes).sum())
+    line = f"{name} ({role}), {len(v)} rows"
+    if len(ok):
+        line += (f" from {when(0)} to {when(len(v) - 1)}: values from {_g(v[ok].min())} to "
+                 f"{_g(v[ok].max())}, first {_g(v[ok[0]])}, last {_g(v[ok[-1]])}")
+    line += f"; {n_gaps} gap{'s' * (n_gaps != 1)}, {n_spikes} spike{'s' * (n_spikes != 1)}"
+    if 0 < split < len(v):
+        line += f"; the test span starts at {when(split)}"
+    return line + "."
+
+
+def described(spec: dict, text: str) -> dict:
+    """``spec`` (a Vega-Lite dict) with ``text`` as its description: Vega writes it into
+    the chart's aria-label, what a screen reader says for the chart."""
+    return {**spec, "description": text}

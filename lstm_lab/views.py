@@ -137,11 +137,17 @@ def sweep_frame(cells, x_field: str, y_field: str, root_url: str = "", *,
         "flatness": None if c.flatness is None else round(c.flatness, 3),
         "best baseline R²": None if c.best_baseline_r2 is None else round(c.best_baseline_r2, 3),
         "finding": c.finding if findings else "",
-        "label": "" if c.finding == "healthy" or not findings else c.finding,
+        "label": cell_label(c.verdict, c.finding if findings else None),
         "url": share_link(root_url, c.config, extra)} for c in cells]
     columns = [x_field, y_field, "verdict", "R²", "flatness", "best baseline R²", "finding",
                "label", "url"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def cell_label(verdict: str, finding: str | None) -> str:
+    """What a sweep cell says: its verdict in a word (the colour is not the only cue), and
+    under it the doctor's finding where there is one."""
+    return verdict if finding in (None, "healthy") else f"{verdict}\n{finding}"
 
 
 def app_root(page_url: str | None, pages=None) -> str:

@@ -170,18 +170,23 @@ class Panel:
         last = self.reports[-1] if self.reports else None
         preds = last.predictions if last is not None else None
         forecasts, loss = self.views()
-        with self._charts.container():
-            for j, chart in enumerate(forecasts):
-                st.vega_lite_chart(arrow(chart.spec(None if preds is None else preds[:, j])),
-                                   width="stretch")
+        targets, training = None, self.started and not self.done
         if last is not None:
             diverged = self.result.diverged if self.result is not None else not (
                 math.isfinite(last.train_loss) and math.isfinite(last.test_loss))
             targets, _ = self.preview.score(last.predictions, diverged)
+        with self._charts.container():
+            for j, chart in enumerate(forecasts):
+                pred = None if preds is None else preds[:, j]
+                spec = charts.described(chart.spec(pred), forecast_words(
+                    chart, pred, None if targets is None else targets[j], training))
+                st.vega_lite_chart(arrow(spec), width="stretch")
+        if targets is not None:
             self._badges.markdown("  \n".join(badge(t) for t in targets))
-            self._loss.vega_lite_chart(arrow(loss.spec(
-                [r.train_loss for r in self.reports], [r.test_loss for r in self.reports])),
-                width="stretch")
+            train, test = [r.train_loss for r in self.reports], [r.test_loss for r in self.reports]
+            spec = charts.described(loss.spec(train, test),
+                                    charts.loss_text(train, test, self.config.epochs, training))
+            self._loss.vega_lite_chart(arrow(spec), width="stretch")
             self._table.dataframe(views.target_table(targets), hide_index=True,
                                   width="stretch")
         self.draw_status()
@@ -194,6 +199,17 @@ class Panel:
                                    for j in range(len(self.preview.target_names))],
                            charts.LossChart(self.config.epochs, style))
         return self._views[1], self._views[2]
+
+
+def forecast_words(chart: charts.ForecastChart, pred, target, training: bool) -> str:
+    """The chart's text alternative, with the badge's scores (``target``: a TargetResult,
+    or None before the first epoch). While the run trains it stays one sentence, so that
+    each redraw only swaps the chart's data (see charts.TRAINING)."""
+    if target is None or training:
+        return charts.forecast_text(chart.title, chart.target, pred, training=training)
+    return charts.forecast_text(chart.title, chart.target, pred, target.scores.r2,
+                                target.scores.flatness,
+                                {k: b.r2 for k, b in target.baselines.items()})
 
 
 def arrow(spec: dict) -> dict:
