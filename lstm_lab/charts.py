@@ -331,13 +331,22 @@ class LossChart:
         frame, empty = self.data(train, test)
         return self._build(pd.DataFrame(frame), empty)
 
-    def spec(self, train: Sequence[float], test: Sequence[float]) -> dict:
+    def spec(self, train: Sequence[float], test: Sequence[float],
+             domain: tuple[float, float] | None = None) -> dict:
+        """``domain``: the y range (loss units), shared by the loss charts of runs shown
+        side by side -- on separate scales a lower loss can be drawn higher."""
         frame, empty = self.data(train, test)
         if empty not in self._templates:
             key = ("loss", self.epochs, self.style, self.width, self.height, empty)
             self._templates[empty] = _structure(
                 key, lambda: self._build(alt.NamedData("loss"), empty))
-        return {**self._templates[empty], "datasets": {"loss": frame}}
+        spec = {**self._templates[empty], "datasets": {"loss": frame}}
+        if domain is not None and not empty:
+            y = spec["encoding"]["y"]
+            spec["encoding"] = {**spec["encoding"], "y": {
+                **y, "scale": {**y["scale"], "domain": [float(domain[0]), float(domain[1])]}}}
+        return spec
+
 
     def _build(self, data, empty: bool):
         style = self.style
@@ -358,6 +367,22 @@ class LossChart:
                                               offset=4, padding=0)),
         )
         return _styled(chart.properties(**_size(self.height, style, self.width)), style)
+
+def loss_domain(*losses: Sequence[float]) -> tuple[float, float] | None:
+    """One log-scale y range that holds every finite, positive loss of several runs (with
+    a margin), or None while there is none."""
+    values = np.array([v for run in losses for v in run], dtype=np.float64)
+    values = values[np.isfinite(values) & (values > 0)]
+    if not len(values):
+        return None
+    return float(values.min()) / 1.25, float(values.max()) * 1.25
+
+
+def with_verdict(spec: dict, title: str, verdict: str) -> dict:
+    """A forecast spec whose title names the run's verdict beside the target's name
+    ("sine — flat"), where a projector shows it: the badges sit below the fold."""
+    return {**spec, "title": {**spec["title"], "text": f"{title} — {verdict}"}}
+
 
 
 def loss_chart(train: Sequence[float], test: Sequence[float], epochs: int,

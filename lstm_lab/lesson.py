@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from .config import RULES, ConfigError, ExperimentConfig
 from .modes import MODES
@@ -182,6 +182,26 @@ def clean_note(text: str) -> str:
     """A note as the class will see it: no control characters, at most NOTE_MAX chars."""
     text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text).strip()
     return text[:NOTE_MAX]
+
+
+def app_root(page_url: str | None, pages=None) -> str:
+    """The app's root URL -- scheme, host, port and path, where the Playground (the default
+    page) lives, with a trailing slash -- from any page's URL (query and fragment dropped).
+
+    Streamlit gives the Playground's URL without a trailing slash (``http://h:8501``) and a
+    page's with its path (``http://h:8501/lr_too_small``, or under a base path
+    ``http://h/lab/lr_too_small``): the last path segment is cut only when it names one of
+    ``pages`` (default: every page a lesson can open).
+    """
+    if not page_url:
+        return "/"
+    pages = PAGES if pages is None else pages
+    parts = urlsplit(page_url)
+    segments = parts.path.rstrip("/").split("/")
+    if segments[-1] and segments[-1] in pages:
+        segments = segments[:-1]
+    path = "/".join(segments).rstrip("/") + "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 def lesson_link(base_url: str, page: str, lesson: Lesson,

@@ -34,6 +34,9 @@ LR_OPTIONS = tuple(m * 10.0**e for e in range(-6, 0) for m in (1, 2, 5)) + (1.0,
 RATIO_OPTIONS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1e3, 3e3, 1e4, 3e4, 1e5)
 
 _SEASONAL = dict(dataset="seasonal", period=200, noise=1.5, horizon=50, n_steps=2000)
+# the article's seasonal demo, one step ahead (preset ``article_window``): the stories cite it
+STANDALONE = {"article_window": {**_SEASONAL, "noise": 0.1, "horizon": 1, "n_steps": 1000,
+                                 "seq_len": 5}}
 _MULTI = dict(dataset="multiscale", feature_scale_ratio=1e4)
 
 
@@ -180,9 +183,11 @@ def _page(slug: str) -> Numbers:
 
 
 def _preset(name: str):
-    from .presets import get_preset
+    """A preset that stands alone (no mode), by name: defined here, so that the modes never
+    import the presets, which are built from them."""
+    from .config import ExperimentConfig
 
-    return get_preset(name).config
+    return ExperimentConfig.from_dict(STANDALONE[name])
 
 
 def _context(n: Numbers, **extra) -> dict:

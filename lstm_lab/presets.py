@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .config import ConfigError, ExperimentConfig
-from .modes import _SEASONAL, MODES
+from .modes import MODES, STANDALONE
 
 # Weekly CO₂: gaps filled, changes modelled (the trend leaves the training range), half a
 # year ahead -- where a window shorter than the 52-week season misses the pattern.
@@ -52,8 +52,7 @@ _ALL = [
     Preset("co2", "weekly CO₂ 26 weeks ahead from a one-year (52-week) window",
            {**_CO2, "seq_len": 52}, "co2_short_window"),
     Preset("article_window", "the article's seasonal demo, one step ahead: a 5-step window "
-           "is not flat at all", {**_SEASONAL, "noise": 0.1, "horizon": 1, "n_steps": 1000,
-                                  "seq_len": 5}),
+           "is not flat at all", STANDALONE["article_window"]),
 ]
 PRESETS: dict[str, Preset] = {p.name: p for p in _ALL}
 # Names presets had before the failure-mode registry named them by slug: a lesson link an

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Mapping
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -148,27 +148,6 @@ def cell_label(verdict: str, finding: str | None) -> str:
     """What a sweep cell says: its verdict in a word (the colour is not the only cue), and
     under it the doctor's finding where there is one."""
     return verdict if finding in (None, "healthy") else f"{verdict}\n{finding}"
-
-
-def app_root(page_url: str | None, pages=None) -> str:
-    """The app's root URL -- scheme, host, port and path, where the Playground (the default
-    page) lives, with a trailing slash -- from any page's URL (query and fragment dropped).
-
-    Streamlit gives the Playground's URL without a trailing slash (``http://h:8501``) and a
-    page's with its path (``http://h:8501/lr_too_small``, or under a base path
-    ``http://h/lab/lr_too_small``): the last path segment is cut only when it names one of
-    ``pages`` (default: every page a lesson can open).
-    """
-    if not page_url:
-        return "/"
-    if pages is None:
-        from .lesson import PAGES as pages
-    parts = urlsplit(page_url)
-    segments = parts.path.rstrip("/").split("/")
-    if segments[-1] and segments[-1] in pages:
-        segments = segments[:-1]
-    path = "/".join(segments).rstrip("/") + "/"
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 def eta_text(done: int, total: int, elapsed: float) -> str:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from lstm_lab import ConfigError, charts, views
 from lstm_lab.dask_runner import DaskRunner
+from lstm_lab.lesson import app_root
 from lstm_lab.sweep import NUMERIC, LocalBackend, grid, parse_axis, run_sweep
 from ui.live import get_runner
 from ui.navigation import require_app
@@ -41,7 +42,7 @@ st.caption(f"{len(cells)} cells; backend: " + (f"Dask at {md_escape(runner.addre
            if isinstance(runner, DaskRunner) else "this server's worker pool"))
 
 progress, chart = st.empty(), st.empty()
-root = views.app_root(st.context.url)
+root = app_root(st.context.url)
 # a lesson's hidden doctor stays hidden in the cells, and its keys travel in their links
 lesson_keys = dict(findings=panel_shown("doctor"), extra=lesson_query())
 

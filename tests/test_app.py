@@ -633,3 +633,18 @@ def test_charts_redraw_less_often_the_longer_the_queue():
     assert gaps[0] == 0.15
     assert gaps == sorted(gaps) and gaps[1] > gaps[0]
     assert max(gaps) == 1.0
+
+
+def test_paired_runs_share_one_loss_scale_and_say_their_verdict_by_the_title():
+    """Broken and fixed side by side: one y range for both loss curves (on two ranges the
+    lower loss can be drawn higher), and each chart's title names its verdict."""
+    at = open_app("pages/lr_too_small.py")
+    at.button(key="lr_too_small_run").click().run()
+    assert not at.exception
+    specs = [spec for spec, _ in charts(at)]
+    losses = [s["encoding"]["y"]["scale"] for s in specs
+              if s.get("encoding", {}).get("y", {}).get("field") == "loss"]
+    assert len(losses) == 2 and losses[0]["domain"] == losses[1]["domain"]
+    assert losses[0]["type"] == "log"
+    titles = [s["title"]["text"] for s in specs if "layer" in s]
+    assert titles == ["sine — flat", "sine — learning"]

@@ -114,3 +114,14 @@ def test_charts_of_one_look_share_a_structure_with_their_own_axes_and_title(prev
         assert live == made and live_rows == made_rows
         assert live["title"]["text"] == preview.target_names[j]
     assert len(charts._STRUCTURES) == before + 1
+
+
+def test_loss_domain_holds_every_run_and_skips_what_a_log_scale_cannot_draw():
+    from lstm_lab.charts import LossChart, loss_domain
+
+    assert loss_domain([], [float("nan")]) is None
+    lo, hi = loss_domain([0.5, 0.2, float("inf")], [1.0, 0.0, 0.01])
+    assert lo < 0.01 and hi > 1.0
+    spec = LossChart(5).spec([0.5, 0.2], [0.6, 0.3], (lo, hi))
+    assert spec["encoding"]["y"]["scale"]["domain"] == [lo, hi]
+    assert "domain" not in LossChart(5).spec([0.5], [0.6])["encoding"]["y"]["scale"]

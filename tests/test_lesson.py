@@ -99,13 +99,13 @@ def test_notes_lose_control_characters_and_stay_short():
     ("http://h/lab/lr_too_small", "http://h/lab/"),
 ])
 def test_app_root_keeps_scheme_host_port_and_base_path(page_url, root):
-    from lstm_lab.views import app_root
+    from lstm_lab.lesson import app_root
 
     assert app_root(page_url) == root
 
 
 def test_a_lesson_link_built_on_the_playground_has_a_host():
-    from lstm_lab.views import app_root
+    from lstm_lab.lesson import app_root
 
     link = lesson_link(app_root("http://127.0.0.1:8501"), "", Lesson(hide_panels=frozenset(
         {"doctor"})))

@@ -172,7 +172,8 @@ def playground() -> None:
             with after_title:
                 panel = Panel(config, "After: " + md_escape(text.patch_words(
                     _changes(before.config, config), before.config.to_dict())),
-                    memo="pg_last", height=190, status=status, skip=skip)
+                    memo="pg_last", height=190, status=status, skip=skip,
+                    loss_scale=before.loss_scale)
         else:
             panel = Panel(config, memo="pg_last", height=250, status=status, skip=skip)
         doctor_box = st.container()
@@ -302,12 +303,13 @@ def side_by_side(mode: FailureMode, pair: Pair, broken: ExperimentConfig,
                 st.caption(md_escape(note))
     details = st.columns(2, gap="medium")
     idle = None if run else IDLE
+    scale: dict = {}  # one loss range for both: the lower loss is drawn lower
     with heads[0]:
         a = Panel(broken, f":red[Broken] — {md_escape(pair.label)}", details=details[0],
-                  idle=idle, height=230)
+                  idle=idle, height=230, loss_scale=scale)
     with heads[1]:
         b = Panel(fixed, f":green[Fixed] — {md_escape(pair.fixed_label)}", details=details[1],
-                  idle=idle, height=230)
+                  idle=idle, height=230, loss_scale=scale)
     if not run:
         a.draw()
         b.draw()

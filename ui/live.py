@@ -82,8 +82,11 @@ class Panel:
 
     def __init__(self, config: ExperimentConfig, title: str | None = None, *, height: int = 240,
                  memo: str | None = None, details=None, idle: str | None = None, status=None,
-                 skip=None):
+                 skip=None, loss_scale: dict | None = None):
         self.config, self.memo, self.idle = config, memo, idle
+        # panel key -> its losses, one dict shared by runs shown side by side: their loss
+        # charts get one y range (see draw_loss)
+        self.loss_scale = loss_scale
         self.json = config.to_json()  # once: remember() writes it every epoch
         self.preview = get_preview(self.json)
         n = len(self.preview.target_names)
@@ -180,16 +183,27 @@ class Panel:
                 pred = None if preds is None else preds[:, j]
                 spec = charts.described(chart.spec(pred), forecast_words(
                     chart, pred, None if targets is None else targets[j], training))
+                if targets is not None and self.done:  # the verdict beside the title
+                    spec = charts.with_verdict(spec, chart.title, verdict_word(targets[j]))
                 st.vega_lite_chart(arrow(spec), width="stretch")
         if targets is not None:
             self._badges.markdown("  \n".join(badge(t) for t in targets))
-            train, test = [r.train_loss for r in self.reports], [r.test_loss for r in self.reports]
-            spec = charts.described(loss.spec(train, test),
-                                    charts.loss_text(train, test, self.config.epochs, training))
-            self._loss.vega_lite_chart(arrow(spec), width="stretch")
+            self.draw_loss()
             self._table.dataframe(views.target_table(targets), hide_index=True,
                                   width="stretch")
         self.draw_status()
+
+    def draw_loss(self) -> None:
+        """The loss chart, on the y range it shares with the runs beside it (if any)."""
+        train, test = [r.train_loss for r in self.reports], [r.test_loss for r in self.reports]
+        domain = None
+        if self.loss_scale is not None:
+            self.loss_scale[self.key] = train + test
+            domain = charts.loss_domain(*self.loss_scale.values())
+        _, loss = self.views()
+        spec = charts.described(loss.spec(train, test, domain), charts.loss_text(
+            train, test, self.config.epochs, self.started and not self.done))
+        self._loss.vega_lite_chart(arrow(spec), width="stretch")
 
     def views(self) -> tuple[list[charts.ForecastChart], charts.LossChart]:
         """The panel's charts, built once (per style): each draw only fills in the data."""
@@ -199,6 +213,11 @@ class Panel:
                                    for j in range(len(self.preview.target_names))],
                            charts.LossChart(self.config.epochs, style))
         return self._views[1], self._views[2]
+
+
+def verdict_word(t) -> str:
+    """A target's verdict as the chart's title says it."""
+    return f"{t.verdict} (pure noise)" if not t.predictable else t.verdict
 
 
 def forecast_words(chart: charts.ForecastChart, pred, target, training: bool) -> str:
@@ -310,7 +329,11 @@ def run_live(panels: list[Panel], tick: float = 0.15, fresh: bool = False) -> li
                     p.draw()
                 elif p.started or changed or now - p.status_at >= QUEUED_TICK:
                     p.draw_status()  # elapsed clock; also lets Streamlit interrupt us
-        # no final redraw: each panel was drawn when its done/error event arrived
+        # no final redraw: each panel was drawn when its done/error event arrived -- but
+        # the first to finish drew its loss on a range the other may have widened since
+        for p in panels:
+            if p.loss_scale is not None and p.reports:
+                p.draw_loss()
         for p, r in zip(panels, replays):
             if r is not None:
                 p.skip_slot.empty()

@@ -17,7 +17,8 @@ import streamlit as st
 from lstm_lab import ConfigError, ExperimentConfig, charts, text, views
 from lstm_lab.doctor import diagnose
 from lstm_lab.jobs import LR_FIND, Done, Failed
-from lstm_lab.lesson import CONTROLS, NOTE_MAX, PAGES, PANELS, Lesson, clean_note, lesson_link
+from lstm_lab.lesson import CONTROLS, NOTE_MAX, PAGES, PANELS, Lesson, app_root, clean_note, \
+    lesson_link
 from lstm_lab.modes import BY_SLUG, LR_OPTIONS
 from lstm_lab.numbers import rate_advice
 from lstm_lab.presets import PRESETS
@@ -92,7 +93,7 @@ def before_after(before: ExperimentConfig, after: ExperimentConfig, code: str):
     st.markdown(f"**Before / after the fix** · {md_escape(code)}")
     left, right = st.columns(2)
     with left:
-        a = Panel(before, "Before", height=190)
+        a = Panel(before, "Before", height=190, loss_scale={})  # shared with "After"
     return a, right
 
 
@@ -164,7 +165,7 @@ def share_box(config: ExperimentConfig) -> None:
     st.caption("The link holds the whole config: opening it reruns the same numbers.")
     # the lesson's keys travel with it: what the lesson hides stays hidden for whoever
     # opens the link
-    link = views.share_link(views.app_root(st.context.url), config, lesson_query())
+    link = views.share_link(app_root(st.context.url), config, lesson_query())
     st.code(link, language=None, wrap_lines=True)
 
 
@@ -254,7 +255,7 @@ def lesson_builder(config: ExperimentConfig) -> None:
                    lock_fields=frozenset(lock_fields), hide_panels=frozenset(panels),
                    note=clean_note(note), presenter=presenter, walkthrough=walk,
                    menu_hide=False if (hiding and menu) else None)
-    link = lesson_link(views.app_root(st.context.url), page, built, None if preset else config)
+    link = lesson_link(app_root(st.context.url), page, built, None if preset else config)
     st.code(link, language=None, wrap_lines=True)
     st.caption("The link names no preset or failure mode: a preset travels as its settings.")
 
