@@ -648,3 +648,10 @@ def test_paired_runs_share_one_loss_scale_and_say_their_verdict_by_the_title():
     assert losses[0]["type"] == "log"
     titles = [s["title"]["text"] for s in specs if "layer" in s]
     assert titles == ["sine — flat", "sine — learning"]
+
+
+def test_a_lesson_link_saved_before_the_presets_were_renamed_still_opens_its_preset():
+    at = open_app(preset="tiny-lr", lock="true", epochs="3")
+    assert not at.exception and not at.warning  # no "unknown preset" notice
+    assert at.query_params["learning_rate"] == "1e-05" and "preset" not in at.query_params
+    assert at.select_slider(key="pg_learning_rate").disabled  # the preset's knob, locked
