@@ -114,6 +114,20 @@ def record_labels(page: str, labels: list[str]) -> None:
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False))
 
 
+# Text drawn inside the charts (axes, legends, line names, notes) against the white plot:
+# axe-core does not read SVG text, so its contrast is measured here (WCAG 1.4.3, 4.5:1).
+JS_PALE_CHART_TEXT = """() => {
+  const lum = c => { const v = c.match(/[\\d.]+/g).slice(0, 3).map(x => x / 255)
+      .map(x => x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  return [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg text')]
+    .filter(t => t.textContent.trim() && getComputedStyle(t).opacity !== '0')
+    .map(t => [t.textContent, getComputedStyle(t).fill])
+    .map(([text, fill]) => [text, fill, 1.05 / (lum(fill) + 0.05)])
+    .filter(([, , ratio]) => ratio < 4.5);
+}"""
+
+
 def says_numbers(label: str) -> bool:
     return len(re.findall(r"\d", label)) >= 3
 
@@ -123,6 +137,7 @@ def test_every_chart_on_the_playground_and_a_failure_page_has_a_text_alternative
     pg = open_page(browser, server, "")
     forecast, loss = chart_labels(pg, 2)
     record_labels("/", [forecast, loss])
+    assert pg.evaluate(JS_PALE_CHART_TEXT) == []
     assert re.search(r"prediction (flat near [-\d.]+|swings ±[\d.]+ around [-\d.]+) while "
                      r"the target swings ±[\d.]+ around [-\d.]+; ", forecast), forecast
     assert re.search(r"R² [-\d.]+ against mean [-\d.]+, persistence [-\d.]+", forecast)
@@ -139,6 +154,7 @@ def test_every_chart_on_the_playground_and_a_failure_page_has_a_text_alternative
     pg = open_page(browser, server, "window_too_short")
     labels = chart_labels(pg, 4)  # broken and fixed: a forecast and a loss chart each
     record_labels("/window_too_short", labels)
+    assert pg.evaluate(JS_PALE_CHART_TEXT) == []
     assert all(says_numbers(label) for label in labels), labels
     assert sum("R²" in label for label in labels) == 2 and \
         sum(label.startswith("loss over") for label in labels) == 2, labels
