@@ -82,6 +82,8 @@ def progress_text(n: int, total: int, elapsed: float) -> str:
         return f"0/{total} cells — starting the training workers, {elapsed:.0f} s"
     if not n:
         return f"0/{total} cells — training the first cells, {elapsed:.0f} s"
+    if n == total:  # eta_text says how long it took
+        return views.eta_text(n, total, elapsed)
     return f"{views.eta_text(n, total, elapsed)} · {elapsed:.0f} s"
 
 

@@ -528,6 +528,8 @@ def test_busy_pool_queues_and_leaving_pages_frees_the_workers(server, browser):
     One tab closes and the other moves to another page: both runs are cancelled, so
     the waiting run starts and a fourth one is not queued."""
     tabs = [browser.new_context().new_page() for _ in range(3)]
+    tabs[2].goto(f"{server}/about")  # a first page load starts the pool (if none did yet)
+    wait_warmed()  # a free worker is free, not compiling a failure page in its idle time
     for i, tab in enumerate(tabs[:2]):
         tab.goto(f"{server}/?epochs=1000&seed={200 + i}")
         wait_epoch(tab, 1)
@@ -559,6 +561,20 @@ def workers(url: str):
 
     kids = psutil.Process(server_pid[url]).children(recursive=True)
     return [k for k in kids if "spawn_main" in " ".join(k.cmdline())]
+
+
+def wait_warmed(timeout: float = 600) -> None:
+    """Until both workers have compiled every failure page's shapes, which they do in idle
+    time after the server's first page load (journal: one ``warmed`` note each): from
+    then on, a worker's CPU is the runs' alone."""
+    from lstm_lab.presets import failure_page_configs
+    from lstm_lab.runner import read_journal
+
+    expected, deadline = 2 * len(failure_page_configs()), time.monotonic() + timeout
+    while sum(e["event"] == "warmed" for e in
+              (read_journal(str(JOURNAL)) if JOURNAL.exists() else [])) < expected:
+        assert time.monotonic() < deadline, "the workers' idle-time compiles did not end"
+        time.sleep(0.5)
 
 
 def busy_workers(url: str, window: float = 1.0) -> int:
@@ -664,6 +680,7 @@ def test_every_way_of_leaving_a_run_cancels_it_and_frees_the_worker(server, brow
     burning a core for it. Timings are written to artifacts/cancellations.json."""
     rows = []
     assert len(workers(server)) == 2  # the CPU checks below watch these processes
+    wait_warmed()  # no warm-up compile burning a core beside the runs
     for i, action in enumerate(("slider change", "Stop", "page change", "tab close")):
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         row = _cancel_case(server, page, action, seed=400 + i)

@@ -251,7 +251,7 @@ def test_a_paced_replay_draws_its_epochs_over_time_and_skips_to_the_end(local):
         now[0] += 0.05
         epochs += [e.report.epoch for e in pace.poll() if isinstance(e, Epoch)]
         assert len(epochs) < 5 or pace.finished  # Done comes with the last epoch
-    assert epochs == [1, 2, 3, 4, 5] and 0.4 <= pace.elapsed() <= 1.05 + 1e-6  # one step late at most
+    assert epochs == [1, 2, 3, 4, 5] and 0.4 <= pace.elapsed() <= 1.05 + 1e-6  # a step late
 
     again = PacedReplay(local.submit(cfg).poll(), clock=lambda: now[0])
     again.poll()

@@ -46,7 +46,9 @@ def _make_runner(inprocess: bool, dask_address: str | None):
     if inprocess:
         return InProcessRunner(workers=1), note
     # every failure page's shapes compiled in idle time: a first Run both trains at once
-    return ProcessRunner(warm=failure_page_configs()), note
+    # (LSTM_LAB_WARM=off leaves the workers idle: for measurements of idle CPU)
+    warm = failure_page_configs() if os.environ.get("LSTM_LAB_WARM", "on") != "off" else ()
+    return ProcessRunner(warm=warm), note
 
 
 def get_runner():
