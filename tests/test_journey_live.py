@@ -87,6 +87,8 @@ def test_rehearse_then_teach_the_replay_is_told_epoch_by_epoch(server, page):
     samples = sample_until_finished(page, n=2)
 
     seen = [epochs(lines) for lines, _ in samples if len(lines) == 2]
+    print("\nreplay, epoch counters (broken, fixed) as sampled:",
+          [(a[0], b[0]) for a, b in seen])
     for side in (0, 1):
         ks = [s[side][0] for s in seen]
         n = seen[0][side][1]
