@@ -232,7 +232,7 @@ class _BaseRunner:
 
     def warming(self) -> bool:
         """True while no worker can take a job yet because all are still starting (a
-        process pool's first ~10 s after the server starts)."""
+        process pool's first 15-40 s after the server starts, measured here)."""
         return False
 
     def waiting(self) -> int:

@@ -379,5 +379,5 @@ def _move(step_key: str, by: int) -> None:
 
 
 def _alone(config: ExperimentConfig, pair: Pair) -> None:
-    """The broken run on its own (live; a run done before replays at once)."""
+    """The broken run on its own (live; a run done before replays at its trained pace)."""
     run_live([Panel(config, f":red[Broken] — {md_escape(pair.label)}", height=230)])
