@@ -169,7 +169,9 @@ def test_prediction_chart_carries_targets_predictions_and_baselines():
 def test_multiscale_gets_one_chart_per_target():
     at = open_app(dataset="multiscale", feature_scale_ratio="1000")
     pred_charts = [c for c in charts(at) if enc(c[0], "color")["field"] == "series"]
-    assert [c[0]["title"]["text"] for c in pred_charts] == ["large", "small", "noise"]
+    # each target's chart, its verdict beside its title once the run has ended
+    assert [c[0]["title"]["text"] for c in pred_charts] == [
+        "large — learning", "small — learning", "noise — flat (pure noise)"]
     assert any("pure noise" in m.value for m in at.markdown)
 
 
@@ -284,7 +286,7 @@ def test_weak_verdict_is_amber_and_agrees_with_the_doctor():
 
 def test_a_diverged_run_says_so_instead_of_drawing_a_line():
     at = open_app(missing_share="0.05", epochs="3")
-    pred = next(c for c in charts(at) if c[0].get("title", {}).get("text") == "sine")
+    pred = next(c for c in charts(at) if c[0].get("title", {}).get("text") == "sine — diverged")
     assert pred[0]["title"]["subtitle"] == "diverged — no prediction"
     lines = next(f for f in pred[1].values() if "order" in f)  # the lines' own data
     assert "prediction" not in set(lines["series"])  # no line pinned to the top
