@@ -16,6 +16,9 @@ from typing import Any
 
 DATASETS = ("sine", "multiscale", "seasonal", "csv")
 OPTIMIZERS = ("adam", "sgd")
+# how a file writes its dates and numbers (lstm_lab.csvformat: "auto" reads it from the values)
+DATE_ORDERS = ("auto", "dmy", "mdy", "ymd")
+DECIMAL_MARKS = ("auto", ".", ",")
 
 
 class ConfigError(ValueError):
@@ -53,6 +56,11 @@ RULES: dict[str, _Rule] = {
     "target_columns": _Rule(str, "columns to predict (empty: the first numeric one)", high=500),
     "input_columns": _Rule(str, "extra input columns (empty: the targets' own past)", high=500),
     "time_column": _Rule(str, "column to sort rows by (empty: the file's order)", high=200),
+    "date_order": _Rule(str, "how the time column's dates are written: auto (read from the "
+                        "values), dmy (31.01.2024), mdy (01/31/2024) or ymd (2024-01-31)",
+                        choices=DATE_ORDERS),
+    "decimal_mark": _Rule(str, "the file's decimal mark: auto (read from the values), "
+                          "'.' (1,234.5) or ',' (1.234,5)", choices=DECIMAL_MARKS),
     "n_steps": _Rule(int, "length of the generated series", 100, 20_000),
     "noise": _Rule(float, "std of the Gaussian noise added to the signal", 0.0, 10.0),
     "period": _Rule(int, "period of the main cycle, in steps", 2, 10_000),
@@ -94,6 +102,8 @@ class ExperimentConfig:
     target_columns: str = ""
     input_columns: str = ""
     time_column: str = ""
+    date_order: str = "auto"
+    decimal_mark: str = "auto"
     n_steps: int = 1000
     noise: float = 0.2
     period: int = 100

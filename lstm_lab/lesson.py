@@ -28,7 +28,8 @@ from .modes import MODES
 from .presets import PRESETS, get_preset, preset_name
 
 # Fields that only come from a file or the Data page have no Playground control to hide.
-NOT_CONTROLS = ("csv_source", "target_columns", "input_columns", "time_column")
+NOT_CONTROLS = ("csv_source", "target_columns", "input_columns", "time_column", "date_order",
+                "decimal_mark")
 CONTROLS = tuple(k for k in RULES if k not in NOT_CONTROLS)
 # Panels a lesson can hide, by the name its link uses (<name>_hide=true).
 PANELS = {"doctor": "Doctor", "preflight": "Pre-flight check", "lr_find": "Learning-rate range test"}

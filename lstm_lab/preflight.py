@@ -77,9 +77,9 @@ def preflight(config: ExperimentConfig) -> Preflight:
     values = _corrupt(config, series.values.astype(np.float64), split)  # (T, F)
     notes, non_numeric = [], []
     if config.dataset == "csv":
-        from .tabular import load_table
+        from .tabular import config_table
 
-        table = load_table(config.csv_source, config.time_column)
+        table = config_table(config)
         notes, non_numeric = list(table.notes), list(table.non_numeric)
     counts, worst = signals.robust_outliers(values, ref=values[:split])
     cols = []

@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import ConfigError, ExperimentConfig
+from . import csvformat
+from .config import DATE_ORDERS, DECIMAL_MARKS, ConfigError, ExperimentConfig
 from .series import Series
 
 MAX_BYTES = 10 * 1024 * 1024  # the same limit as server.maxUploadSize in .streamlit/
@@ -71,10 +72,13 @@ class Table:
     """A parsed file: its columns, the time column if any, and notes on what was changed."""
 
     frame: pd.DataFrame  # rows in time order, numeric columns as float
-    time: pd.Series | None
+    time: pd.Series | None  # datetime64 (dates) or float (numbers); None: no time column
     notes: tuple[str, ...] = ()
     non_numeric: tuple[str, ...] = ()
     name: str = ""
+    # what was inferred, in one line: "dates read day-first: 31.01.2024 … 29.02.2024;
+    # decimal comma, dot thousands (18.277 → 18 277)"; "" when there was nothing to infer
+    format_line: str = ""
 
     @property
     def numeric(self) -> list[str]:
@@ -142,33 +146,65 @@ def resolve(source: str, allow_paths: bool = True) -> Path:
     return path
 
 
-def load_table(source: str, time_column: str = "", allow_paths: bool = True) -> Table:
-    """Read and check the file behind ``source`` (cached per file version)."""
+def load_table(source: str, time_column: str = "", allow_paths: bool = True, *,
+               date_order: str = "auto", decimal_mark: str = "auto") -> Table:
+    """Read and check the file behind ``source`` (cached per file version and reading)."""
     path = resolve(source, allow_paths)
     stat = path.stat()
     if stat.st_size > MAX_BYTES:
         raise DataError(_too_big(stat.st_size))
-    return _load_cached(str(path), stat.st_mtime_ns, stat.st_size, time_column)
+    return _load_cached(str(path), stat.st_mtime_ns, stat.st_size, time_column, date_order,
+                        decimal_mark)
+
+
+def config_table(config: ExperimentConfig, allow_paths: bool = True) -> Table:
+    """The table of a csv config, read the way the config says (time column, date order,
+    decimal mark)."""
+    return load_table(config.csv_source, config.time_column, allow_paths,
+                      date_order=config.date_order, decimal_mark=config.decimal_mark)
 
 
 @functools.lru_cache(maxsize=16)
-def _load_cached(path: str, mtime: int, size: int, time_column: str) -> Table:
-    return parse_csv(Path(path).read_bytes(), time_column, name=Path(path).name)
+def _load_cached(path: str, mtime: int, size: int, time_column: str, date_order: str,
+                 decimal_mark: str) -> Table:
+    return parse_csv(Path(path).read_bytes(), time_column, name=Path(path).name,
+                     date_order=date_order, decimal_mark=decimal_mark)
 
 
-def parse_csv(data: bytes, time_column: str = "", name: str = "") -> Table:
-    """Parse CSV bytes into a :class:`Table`, or raise DataError saying what is wrong."""
+def _decode(data: bytes) -> tuple[str, str]:
+    """The file's text and a note when it was not UTF-8 (Excel's "CSV" on Windows writes
+    cp1252: ``°C`` as byte 0xb0)."""
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as err:
+        position, byte = err.start, data[err.start]
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise DataError(f"the file is not UTF-8 text (byte 0x{byte:02x} at position "
+                        f"{position}): save it as UTF-8 CSV and upload again") from None
+    return text, ("the file is not UTF-8: read as Windows-1252 (Excel's \"CSV\"); save it "
+                  "as \"CSV UTF-8\" if a name looks wrong")
+
+
+def parse_csv(data: bytes, time_column: str = "", name: str = "", *,
+              date_order: str = "auto", decimal_mark: str = "auto") -> Table:
+    """Parse CSV bytes into a :class:`Table`, or raise DataError saying what is wrong.
+
+    ``date_order`` (auto, dmy, mdy, ymd) and ``decimal_mark`` (auto, ".", ",") overrule
+    what :mod:`~lstm_lab.csvformat` infers from the values; ``Table.format_line`` says what
+    was used.
+    """
     if len(data) > MAX_BYTES:
         raise DataError(_too_big(len(data)))
     if not data.strip():
         raise DataError("the file is empty")
     if b"\x00" in data[:8192]:
         raise DataError("this is not a CSV text file (it contains binary data)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise DataError(f"the file is not UTF-8 text (byte 0x{data[err.start]:02x} at "
-                        f"position {err.start}): save it as UTF-8 CSV and upload again") from None
+    if decimal_mark not in DECIMAL_MARKS or date_order not in DATE_ORDERS:
+        raise DataError(f"decimal mark must be one of {DECIMAL_MARKS} and date order one of "
+                        f"{DATE_ORDERS}")
+    text, decoded = _decode(data)
     try:
         # header=None and text cells: the header is checked as written (pandas would
         # rename a repeated name) and every cell converts in one place below
@@ -178,6 +214,10 @@ def parse_csv(data: bytes, time_column: str = "", name: str = "") -> Table:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, TypeError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise DataError(f"the file could not be read as CSV: {first}") from None
+    # Excel's trailing separators (";;") make empty columns without a name: not data
+    empty = [j for j in cells.columns if not str(cells[j].iloc[0]).strip()
+             and not cells[j].iloc[1:].astype(str).str.strip().any()]
+    cells = cells.drop(columns=empty)
     header = [str(c).strip() for c in cells.iloc[0]]
     if any(not h for h in header):
         raise DataError("a column has no name in the header row")
@@ -185,77 +225,94 @@ def parse_csv(data: bytes, time_column: str = "", name: str = "") -> Table:
         raise DataError("two columns have the same name: rename one")
     frame = cells.iloc[1:].reset_index(drop=True)
     frame.columns = header
-    frame = frame.replace({"": None, "NA": None, "NaN": None, "nan": None, "null": None})
+    frame = frame.apply(lambda col: col.str.strip())
+    frame = frame.replace({"": None, "NA": None, "NaN": None, "nan": None, "null": None,
+                           "N/A": None, "#N/A": None, "-": None})
     if frame.empty:
         raise DataError("the file has a header but no data rows")
-    notes: list[str] = []
-    time = None
+    notes: list[str] = [decoded] if decoded else []
+    frame, more = _units_and_totals(frame, time_column)
+    notes += more
+    if time_column and time_column not in frame.columns:
+        raise DataError(f"no column {time_column!r} for the time axis; columns are: "
+                        f"{', '.join(map(repr, frame.columns))}")
+    value_cols = [c for c in frame.columns if c != time_column]
+    style = csvformat.infer_decimal(frame[value_cols], sep, decimal_mark)
+    if style.how == "separator" and sep not in ";,":
+        example = frame[value_cols].stack().astype(str).str.strip()
+        example = example[example.str.match(csvformat._AMBIGUOUS)].iloc[0]
+        raise DataError(f"values like {example!r} can be read two ways: is the mark a decimal "
+                        "mark or a thousands separator? Choose the decimal mark, or save the "
+                        "file with '.' as the decimal mark and no thousands separators")
+    time, dates = None, ""
     if time_column:
-        frame, time, more = _order_by_time(frame, time_column)
+        frame, time, dates, more = _order_by_time(frame, time_column, date_order)
         notes += more
     non_numeric = []
     for col in frame.columns:
-        converted, how = _numbers(frame[col], col, sep)
-        if how:
-            notes.append(how)
+        converted = csvformat.to_numbers(frame[col], style.decimal)
         bad = frame[col].notna() & converted.isna()
         if bad.mean() > 0.5:  # mostly text: a label or date column, not a series
             non_numeric.append(col)
         else:
             if bad.any():
-                notes.append(f"column {col!r}: {int(bad.sum())} non-numeric cells read as "
-                             "missing")
+                first = frame[col][bad].iloc[0]
+                notes.append(f"column {col!r}: {int(bad.sum())} cells are not numbers (e.g. "
+                             f"{first!r}): read as missing")
             frame[col] = converted.astype(float)
     if len(frame) > MAX_ROWS:
         notes.append(f"kept the last {MAX_ROWS} of {len(frame)} rows")
         frame = frame.iloc[-MAX_ROWS:].reset_index(drop=True)
         time = time.iloc[-MAX_ROWS:].reset_index(drop=True) if time is not None else None
-    return Table(frame, time, tuple(notes), tuple(non_numeric), name)
+    numbers = ""
+    # a plain decimal point is what everyone expects: said only when it was in doubt
+    if style.decimal == "," or style.example or style.how in ("separator", "chosen"):
+        numbers = style.words
+        if style.example:
+            value = csvformat.to_numbers(pd.Series([style.example]), style.decimal).iloc[0]
+            numbers += f" ({style.example} → {_g(value)})"
+        if style.how == "separator":
+            numbers += f": a guess from the '{sep}' separator, no value decides it"
+    line = "; ".join(x for x in (dates, numbers) if x)
+    return Table(frame, time, tuple(notes), tuple(non_numeric), name, line)
 
 
-# Numbers written with a decimal comma (50,691 · 1.234,5 · 1 234,5) or with thousands
-# commas (1,234.5), as spreadsheets in many locales save them.
-_DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}([.\s\u00a0']\d{3})+|\d+),\d+$|"
-                            r"^[+-]?\d{1,3}([.\s\u00a0']\d{3})+$")
-_THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_AMBIGUOUS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")  # 1,234: one thousand or 1.234?
+def _g(x: float) -> str:
+    """A number for the format line, grouped with thin spaces (neither mark)."""
+    return f"{x:,.10g}".replace(",", "\u2009")
 
 
-def _numbers(cells: pd.Series, name: str, sep: str) -> tuple[pd.Series, str]:
-    """A column's cells as floats, and a note if they were written in a locale's style.
+# a row a spreadsheet adds under the data: a total, an average
+_TOTAL = re.compile(r"^(total|totals|sum|summe|gesamt|insgesamt|totale|totaal|somme|suma|"
+                    r"average|mean|mittelwert|durchschnitt|moyenne|grand total|σ|∑)\b", re.I)
 
-    Plain numbers first; a column that is mostly not plain numbers is tried as decimal-comma
-    numbers, then as thousands-comma numbers. A comma followed by exactly three digits
-    (``50,691``) can be either: the separator decides -- a semicolon file is written where
-    the comma is the decimal mark, a comma file must quote a thousands comma. In a tab- or
-    bar-separated file one line says what to change.
+
+def _units_and_totals(frame: pd.DataFrame, time_column: str):
+    """Leave out a units row under the header and total rows under the data, with notes.
+
+    A units row holds no digit at all where the rows below hold numbers (``°C``, ``kWh``,
+    ``[m/s]``); a total row starts with a word such as Total, Summe or Average.
     """
-    plain = pd.to_numeric(cells, errors="coerce")
-    given = cells.dropna().astype(str).str.strip()
-    if not len(given) or plain.notna().sum() >= 0.5 * len(given):
-        return plain, ""
-    styles = {
-        "decimal commas": (_DECIMAL_COMMA,
-                           lambda t: re.sub(r"[.\s\u00a0']", "", t).replace(",", ".")),
-        "thousands commas": (_THOUSANDS_COMMA, lambda t: t.replace(",", "")),
-    }
-    order = list(styles)
-    if given.str.match(_AMBIGUOUS).all():
-        if sep not in ";,":
-            raise DataError(f"column {name!r} has values like {given.iloc[0]!r}: is the comma "
-                            "a decimal mark or a thousands separator? Save the file with '.' "
-                            "as the decimal mark and no thousands separators")
-        order = ["decimal commas"] if sep == ";" else ["thousands commas"]
-    share = {style: given.str.match(styles[style][0]).mean() for style in order}
-    style = max(order, key=share.get)  # the reading that makes the most cells numbers
-    if share[style] < 0.5:
-        return plain, ""
-    pattern, clean = styles[style]
-    text = cells.astype("string").str.strip()
-    fixed = text.where(~text.str.match(pattern).fillna(False), text.map(clean, na_action="ignore"))
-    example = given[given.str.match(pattern)].iloc[0]
-    return (pd.to_numeric(fixed, errors="coerce"),
-            f"column {name!r}: read {style} ({example} → {clean(example)})")
+    notes = []
+    first = frame.iloc[0].dropna().astype(str)
+    if len(frame) > 2 and len(first) and not first.str.contains(r"\d", regex=True).any():
+        below = frame.iloc[1:].stack().astype(str)
+        if below.str.contains(r"\d", regex=True).mean() > 0.5:
+            notes.append(f"row 2 has no numbers ({', '.join(map(repr, first.iloc[:4]))}): "
+                         "read as units and left out")
+            frame = frame.iloc[1:].reset_index(drop=True)
+    lead = time_column if time_column in frame.columns else frame.columns[0]
+    while len(frame) > 2:
+        cell = frame[lead].iloc[-1]
+        cells = frame.iloc[-1].dropna().astype(str)
+        if (cell is not None and _TOTAL.match(str(cell))) or \
+                (cell is None and len(cells) and any(_TOTAL.match(c) for c in cells)):
+            notes.append(f"the last row ({', '.join(map(repr, cells.iloc[:3]))}) is a "
+                         "total, not a time step: left out")
+            frame = frame.iloc[:-1].reset_index(drop=True)
+        else:
+            break
+    return frame, notes
 
 
 def guess_time_column(table: Table) -> str:
@@ -266,7 +323,11 @@ def guess_time_column(table: Table) -> str:
     first = table.frame.columns[0]
     col = table.frame[first]
     if first in table.non_numeric:
-        parsed = pd.to_datetime(col, errors="coerce", format="mixed")
+        try:
+            style = csvformat.infer_date_order(col)
+        except csvformat.FormatError:
+            return first  # dates in mixed forms: choosing the column says what to change
+        parsed = csvformat.parse_dates(col, style.order or "mdy")
         return first if parsed.notna().mean() > 0.9 else ""
     timeish = re.search(r"(time|date|day|week|month|year|^t$|step|index)", first, re.I)
     increasing = col.notna().all() and bool((np.diff(col.to_numpy()) > 0).all())
@@ -281,28 +342,98 @@ def _delimiter(text: str) -> str:
         return ","
 
 
-def _order_by_time(frame: pd.DataFrame, column: str):
-    if column not in frame.columns:
-        raise DataError(f"no column {column!r} for the time axis; columns are: "
-                        f"{', '.join(map(repr, frame.columns))}")
-    stamps = pd.to_datetime(frame[column], errors="coerce", format="mixed")
-    if stamps.isna().all():
-        stamps = pd.to_numeric(frame[column], errors="coerce")
+def _order_by_time(frame: pd.DataFrame, column: str, date_order: str = "auto"):
+    """Rows in time order, the time column as stamps, the format line's dates part, notes.
+
+    Never reorders in silence: a sort says how many rows moved and the first of them; an
+    order that looks deliberate where the dates do not parse cleanly (mixed forms, or an
+    order chosen against the one that keeps the rows in order) is refused instead.
+    """
+    cells = frame[column]
+    n = len(cells)
+    numbers = csvformat.to_numbers(cells, ".")
+    style = csvformat.DateStyle("", "evidence")
+    if numbers.notna().all():  # steps, years, seconds: a numeric time axis
+        stamps = numbers
+    else:
+        try:
+            style = csvformat.infer_date_order(cells, date_order)
+        except csvformat.FormatError as err:
+            raise DataError(f"time column {column!r}: {err}") from None
+        stamps = csvformat.parse_dates(cells, style.order or "mdy")
     if stamps.isna().any():
+        bad = cells[stamps.isna()]
+        read = (f" read {style.words} (choose another date order?)" if style.how == "chosen"
+                else "")
         raise DataError(f"time column {column!r}: {int(stamps.isna().sum())} values are not "
-                        "dates or numbers")
+                        f"dates or numbers{read} (e.g. {bad.iloc[0]!r} in row "
+                        f"{bad.index[0] + 2})")
     notes = []
     if not stamps.is_monotonic_increasing:
+        if style.forms > 1:
+            raise DataError(f"time column {column!r} writes its dates in {style.forms} forms "
+                            f"and its rows are not in time order under one reading: save the "
+                            "column in one date format (e.g. YYYY-MM-DD) and upload again")
+        if style.how == "chosen" and style.order in ("dmy", "mdy"):
+            other = "mdy" if style.order == "dmy" else "dmy"
+            alt = csvformat.parse_dates(cells, other)
+            if alt.notna().all() and alt.is_monotonic_increasing:
+                raise DataError(
+                    f"time column {column!r} read {csvformat.ORDER_WORDS[style.order]} puts "
+                    f"the rows out of order, read {csvformat.ORDER_WORDS[other]} they are in "
+                    f"order: choose {csvformat.ORDER_WORDS[other]} dates")
         order = np.argsort(stamps.to_numpy(), kind="stable")
-        frame, stamps = frame.iloc[order], stamps.iloc[order]
-        notes.append(f"rows were not in time order: sorted by {column!r}")
+        if stamps.is_monotonic_decreasing:
+            notes.append(f"the file runs newest first: its {n} rows were reversed into time "
+                         "order")
+        else:
+            moved = _out_of_place(stamps.to_numpy())
+            first = int(np.argmax(moved))
+            notes.append(f"rows were not in time order: sorted by {column!r}, "
+                         f"{int(moved.sum())} of {n} rows moved (the first: row {first + 2}, "
+                         f"{cells.iloc[first]})")
+        frame, stamps, cells = frame.iloc[order], stamps.iloc[order], cells.iloc[order]
     dup = stamps.duplicated(keep="last").to_numpy()
     if dup.any():
         notes.append(f"{int(dup.sum())} rows with a repeated time in {column!r} dropped "
                      "(the last one kept)")
-        frame, stamps = frame[~dup], stamps[~dup]
+        frame, stamps, cells = frame[~dup], stamps[~dup], cells[~dup]
+    dates = ""
+    if style.order:
+        dates = f"dates read {style.words}: {cells.iloc[0]} … {cells.iloc[-1]}"
+        if style.forms > 1:
+            dates += f" ({style.forms} forms, in time order)"
+        if style.how == "order":
+            dates += " (no day above 12: the reading that keeps the rows in order)"
+        elif style.how == "custom":
+            dates += " (a guess: no value above 12 decides it)"
     frame = frame.drop(columns=[column]).reset_index(drop=True)
-    return frame, stamps.reset_index(drop=True), notes
+    return frame, stamps.reset_index(drop=True), dates, notes
+
+
+def _out_of_place(values: np.ndarray) -> np.ndarray:
+    """(n,) bool: the fewest rows that must move to put ``values`` in order -- those off
+    its longest non-decreasing run (one row moved from the top to the bottom is one moved
+    row, not n)."""
+    import bisect
+
+    tails: list = []  # tails[k]: the smallest last value of a run of length k + 1
+    tail_at: list[int] = []  # ... and its row
+    back = np.full(len(values), -1)
+    for i, v in enumerate(values):
+        k = bisect.bisect_right(tails, v)
+        if k == len(tails):
+            tails.append(v)
+            tail_at.append(i)
+        else:
+            tails[k], tail_at[k] = v, i
+        back[i] = tail_at[k - 1] if k else -1
+    keep = np.zeros(len(values), dtype=bool)
+    i = tail_at[-1] if tail_at else -1
+    while i >= 0:
+        keep[i] = True
+        i = back[i]
+    return ~keep
 
 
 def _too_big(n: int) -> str:
@@ -343,7 +474,7 @@ def series_for(config: ExperimentConfig):
     """The Series of a ``dataset="csv"`` config (rows must equal ``n_steps``: see fit_config)."""
     from .signals import dominant_period
 
-    table = load_table(config.csv_source, config.time_column)
+    table = config_table(config)
     targets, used = columns(table, config.target_columns, config.input_columns)
     values = table.frame[used].to_numpy(dtype=np.float64)  # (T, F)
     if len(values) != config.n_steps:
@@ -361,7 +492,7 @@ def fit_config(config: ExperimentConfig, allow_paths: bool = True) -> Experiment
     window, horizon and test span. Other configs are returned unchanged."""
     if config.dataset != "csv":
         return config
-    table = load_table(config.csv_source, config.time_column, allow_paths)
+    table = config_table(config, allow_paths)
     columns(table, config.target_columns, config.input_columns)
     rows = len(table.frame)
     test = max(5, int(np.ceil(5 / config.test_fraction)))  # n_test_steps >= 5

@@ -16,6 +16,8 @@ LABELS = {
     "target_columns": "Target column(s)",
     "input_columns": "Extra input columns",
     "time_column": "Time column",
+    "date_order": "Dates written",
+    "decimal_mark": "Decimal mark",
     "n_steps": "Series length",
     "noise": "Noise",
     "period": "Period (steps)",

@@ -74,9 +74,9 @@ class ColumnView:
 def data_view(config: ExperimentConfig) -> list[ColumnView]:
     """Every column a csv config uses, targets first, with its gaps and spikes."""
     from .signals import ROBUST_Z, robust_z
-    from .tabular import columns, load_table
+    from .tabular import columns, config_table
 
-    table = load_table(config.csv_source, config.time_column)
+    table = config_table(config)
     targets, used = columns(table, config.target_columns, config.input_columns)
     t = (table.time.to_numpy() if table.time is not None else np.arange(len(table.frame)))
     split = config.n_train_steps

@@ -43,6 +43,8 @@ BAD = [
     ("target_columns", "a\x00b", "target_columns contains control characters"),
     ("input_columns", 3, "input_columns must be text"),
     ("time_column", "t\n", "time_column contains control characters"),
+    ("date_order", "ydm", "date_order must be one of auto, dmy, mdy, ymd"),
+    ("decimal_mark", ";", "decimal_mark must be one of auto, ., ,"),
     ("n_steps", 50, "n_steps = 50 is out of range: allowed 100 … 20000"),
     ("n_steps", 100.5, "n_steps must be a whole number"),
     ("noise", -0.1, "noise = -0.1 is out of range"),

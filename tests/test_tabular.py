@@ -28,7 +28,8 @@ def sine_csv(n=400, period=40, extra="") -> str:
     (b"", "the file is empty"),
     (b"   \n\n", "the file is empty"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV text file (it contains binary data)"),
-    ("t,caf\u00e9\n1,2\n".encode("latin-1"), "the file is not UTF-8 text (byte 0xe9"),
+    # not UTF-8, and not Windows-1252 either (0x81 is unassigned there)
+    (b"t,caf\x81\n1,2\n", "the file is not UTF-8 text (byte 0x81"),
     (b"t,y\n", "the file has a header but no data rows"),
     (b"y,y\n1,2\n", "two columns have the same name"),
     (b"a,b\n1,2\n3\n4,5,6,7\n", "could not be read as CSV"),
@@ -71,7 +72,8 @@ def test_unsorted_and_duplicated_timestamps_are_sorted_and_said(tmp_path):
     text = "date,y\n2020-01-03,3\n2020-01-01,1\n2020-01-02,2\n2020-01-02,2.5\n"
     table = parse_csv(text.encode(), time_column="date")
     assert list(table.frame["y"]) == [1.0, 2.5, 3.0]
-    assert any("sorted by 'date'" in n for n in table.notes)
+    assert any("sorted by 'date', 1 of 4 rows moved (the first: row 2, 2020-01-03)" in n
+               for n in table.notes), table.notes
     assert any("1 rows with a repeated time" in n for n in table.notes)
     with pytest.raises(DataError, match="time column 'date': 1 values are not dates"):
         parse_csv(b"date,y\n2020-01-01,1\nsoon,2\n", time_column="date")
@@ -177,22 +179,39 @@ def test_time_column_is_guessed_only_when_it_looks_like_time():
     assert guess_time_column(parse_csv(b"week,v\n3,5\n2,3\n")) == ""
 
 
-@pytest.mark.parametrize("text,values,note", [
-    ("d;p\n1;50,691\n2;51,2\n", [50.691, 51.2], "read decimal commas (50,691 → 50.691)"),
-    ("d;p\n1;1.234,5\n2;2.000,25\n", [1234.5, 2000.25], "read decimal commas"),
-    ("d;p\n1;1 234,5\n2;12,5\n", [1234.5, 12.5], "read decimal commas"),
-    ('d,p\n1,"1,234.5"\n2,"2,000"\n', [1234.5, 2000.0], "read thousands commas"),
-    ("d,p\n1,50.5\n2,51\n", [50.5, 51.0], None),  # plain numbers: nothing to say
+@pytest.mark.parametrize("text,values,line", [
+    # a semicolon file with only "50,691": the separator decides, and the line says so
+    ("d;p\n1;50,691\n2;51,691\n", [50.691, 51.691], "decimal comma (50,691 → 50.691): "
+     "a guess from the ';' separator"),
+    ("d;p\n1;50,691\n2;51,2\n", [50.691, 51.2], "decimal comma (50,691 → 50.691)"),
+    ("d;p\n1;1.234,5\n2;2.000,25\n", [1234.5, 2000.25], "decimal comma, dot thousands"),
+    ("d;p\n1;1 234,5\n2;12,5\n", [1234.5, 12.5], "decimal comma, space thousands"),
+    # dot thousands in a decimal-comma file: 18.277 is eighteen thousand (issue 24)
+    ("d;p;q\n1;18.277;3,5\n2;950;4,25\n", [18277.0, 950.0], "decimal comma, dot thousands"),
+    ('d,p\n1,"1,234.5"\n2,"2,000"\n', [1234.5, 2000.0], "decimal point, comma thousands"),
+    ("d;p\n1;1'234.50\n2;999.5\n", [1234.5, 999.5], "apostrophe thousands"),
+    ("d,p\n1,50.5\n2,51\n", [50.5, 51.0], ""),  # plain numbers: nothing to say
 ])
-def test_numbers_in_a_locales_style_are_read_and_noted(text, values, note):
+def test_numbers_in_a_locales_style_are_read_and_said_in_one_line(text, values, line):
     table = parse_csv(text.encode())
     assert list(table.frame["p"]) == values
-    assert (note is None and not table.notes) or any(note in n for n in table.notes)
+    assert (not line and not table.format_line) or (line and line in table.format_line), \
+        table.format_line
+
+
+def test_the_decimal_mark_can_be_overruled():
+    text = b"d;p\n1;50,691\n2;51,691\n"
+    assert list(parse_csv(text, decimal_mark=".").frame["p"]) == [50691.0, 51691.0]
+    assert "decimal point" in parse_csv(text, decimal_mark=".").format_line
 
 
 def test_a_comma_that_could_be_either_is_one_line_naming_the_fix():
-    with pytest.raises(DataError, match="decimal mark or a thousands separator.*Save the file"):
+    with pytest.raises(DataError, match="decimal mark or a thousands separator.*Choose the "
+                                        "decimal mark"):
         parse_csv(b"d\tp\n1\t1,234\n2\t2,000\n")
+    # ... and choosing it reads the file
+    assert list(parse_csv(b"d\tp\n1\t1,234\n2\t2,000\n", decimal_mark=",").frame["p"]) \
+        == [1.234, 2.0]
 
 
 def test_an_upload_keeps_its_file_name_for_the_screens():

@@ -16,7 +16,8 @@ from lstm_lab import ConfigError, ExperimentConfig, charts, views
 from lstm_lab.lesson import Lesson, split_query
 
 # settings without a Playground control: your data's file and columns
-CSV_FIELDS = ("csv_source", "target_columns", "input_columns", "time_column")
+CSV_FIELDS = ("csv_source", "target_columns", "input_columns", "time_column", "date_order",
+              "decimal_mark")
 
 
 def md_escape(text: str) -> str:
