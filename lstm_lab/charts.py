@@ -156,7 +156,11 @@ class ForecastChart:
                  baselines: Mapping[str, np.ndarray] | None = None, *, title: str = "",
                  domain: tuple[float, float] | None = None, height: int = 220,
                  style: Style = NORMAL, width: int | None = None):
-        self.t = np.asarray(t, dtype=np.float64)
+        # a file's dates are drawn as dates: kept as epoch milliseconds (what Vega-Lite's
+        # temporal scale reads), so the rows stay plain floats
+        self.temporal = np.issubdtype(np.asarray(t).dtype, np.datetime64)
+        self.t = (np.asarray(t, dtype="datetime64[ms]").astype(np.int64).astype(np.float64)
+                  if self.temporal else np.asarray(t, dtype=np.float64))
         self.target = np.asarray(target, dtype=np.float64)
         self.baselines = {f"{k} baseline": np.asarray(v, dtype=np.float64)
                           for k, v in (baselines or {}).items()}
@@ -218,7 +222,8 @@ class ForecastChart:
         if self._template is None:
             # one structure per look (baselines, style, size), shared by every chart that
             # has it; this chart's own axes and title go into a copy of its outer layers
-            key = ("forecast", tuple(self.baselines), self.style, self.height, self.width)
+            key = ("forecast", tuple(self.baselines), self.style, self.height, self.width,
+                   self.temporal)
             self._template = self._placed(_structure(key, lambda: self._build(
                 alt.NamedData("lines"), alt.NamedData("ends"), "")))
         lines, labels, note = self.data(prediction)
@@ -248,8 +253,10 @@ class ForecastChart:
         legend = alt.Legend(orient="top", title="naive baselines:", values=baselines or None,
                             direction="horizontal", titleOrient="left", labelLimit=0, offset=4,
                             padding=0, labelExpr="replace(datum.label, ' baseline', '')")
+        t_field = "t:T" if self.temporal else "t:Q"
+        t_title = "date" if self.temporal and style.time_title else style.time_title
         base = alt.Chart(lines).encode(
-            x=alt.X("t:Q", title=style.time_title, axis=alt.Axis(tickCount=6, labelFlush=True),
+            x=alt.X(t_field, title=t_title, axis=alt.Axis(tickCount=6, labelFlush=True),
                     scale=alt.Scale(domain=[float(self.t[0]), float(self.t[-1])], nice=False)),
             # a fixed axis width: stacked charts (several targets) line their plots up
             y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[self.lo, self.hi], nice=False),
@@ -273,7 +280,7 @@ class ForecastChart:
             # each line named at its end (see _end_labels)
             alt.Chart(labels).mark_text(
                 align="left", dx=6, fontSize=style.font_size, fontWeight="bold").encode(
-                x="t:Q", y="value:Q", text="series:N",
+                x=t_field, y="value:Q", text="series:N",
                 opacity=alt.Opacity("opacity:Q", legend=None, scale=None),
                 color=alt.Color("series:N", scale=alt.Scale(domain=domain_s, range=colors),
                                 legend=None)),
@@ -411,7 +418,7 @@ def preview_forecast(p, j: int, height: int = 220, style: Style = NORMAL,
                      baselines: Sequence[str] = ("mean", "persistence")) -> ForecastChart:
     """The :class:`ForecastChart` of target ``j`` of a :class:`~lstm_lab.views.Preview`
     over its test span."""
-    return ForecastChart(p.test_index, p.y_test[:, j],
+    return ForecastChart(p.t, p.y_test[:, j],
                          {k: p.baselines[k][:, j] for k in baselines if k in p.baselines},
                          title=p.target_names[j], domain=p.domain(j), height=height,
                          style=style, width=width)

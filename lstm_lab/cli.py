@@ -248,6 +248,7 @@ def _cmd_preflight(args: argparse.Namespace) -> int:
     for c in report.columns:
         period = f"period {c.period} (autocorrelation {c.period_strength:.2f})" \
             if c.period else "no clear period"
+        period += f", and a longer cycle of {c.long_period}" if c.long_period else ""
         print(f"  {c.name!r:>16} {c.role:<6}  missing {100 * c.missing_share:5.1f} %  "
               f"std {text.num(c.std)}  outliers {c.outliers}  {period}")
     if report.non_numeric:
@@ -256,9 +257,9 @@ def _cmd_preflight(args: argparse.Namespace) -> int:
         print(f"scale ratio between columns: {report.scale_ratio:,.1f}")
     for note in report.notes:
         print(f"note: {note}")
-    for w in report.warnings:
+    for kind, w in [("warning", w) for w in report.warnings] + [("tip", w) for w in report.tips]:
         flags = " ".join(f"--{k.replace('_', '-')} {text.value(v)}" for k, v in (w.fix or {}).items())
-        print(f"warning: {w.text}" + (f"  (fix: {flags})" if flags else ""))
+        print(f"{kind}: {w.text}" + (f"  (fix: {flags})" if flags else ""))
     if not report.warnings:
         print("warning: none: this config suits the data")
     return 0

@@ -181,6 +181,12 @@ class Prepared:
     inputs: np.ndarray
     offset: np.ndarray  # (n_test, n_targets) level added back to predicted changes
 
+    @property
+    def test_times(self) -> np.ndarray | None:
+        """(n_test,) datetime64: the file's date of each test target (None: no dates)."""
+        times = self.series.times
+        return None if times is None else times[self.test_index]
+
     def to_original(self, y_model: np.ndarray) -> np.ndarray:
         """Model-unit test predictions (n_test, n_targets) -> original units."""
         return y_model * self.target_scale + self.target_mean + self.offset

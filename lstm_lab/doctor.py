@@ -469,7 +469,7 @@ def _short_window(m: Measurements):
     if m.probe_long is None or m.window is None or m.long_window <= m.window:
         return None
     gain = m.probe_long - (m.probe_now if m.probe_now is not None else 0.0)
-    if gain < 0.15:
+    if gain < signals.WINDOW_GAIN:
         return None
     ev = [f"a linear model reaches R² {_f(m.probe_now)} with the {m.window}-step window "
           f"but {_f(m.probe_long)} with {m.long_window} steps"]

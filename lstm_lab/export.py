@@ -27,6 +27,8 @@ def predictions_frame(result: ExperimentResult) -> pd.DataFrame:
     for j, name in enumerate(result.target_names):
         cols = {"time": result.test_index, "target_name": name,
                 "target": result.y_test[:, j], "prediction": result.predictions[:, j]}
+        if result.test_times is not None:  # a file's dates, beside the step index
+            cols = {"time": cols.pop("time"), "date": result.test_times, **cols}
         for b, values in result.baselines.items():
             cols[f"{b}_baseline"] = values[:, j]
         frames.append(pd.DataFrame(cols))

@@ -26,6 +26,8 @@ class Series:
         must cover), None where it is not known -- a loaded file's periods are only
         estimates, so it has none. A seasonal series' season can be shorter than its
         period: a slower, weaker wave on top makes the whole pattern repeat later.
+    times : (n_steps,) datetime64 -- the dates of a file's rows, drawn on every time axis
+        of a run on it; None for a generated series (its axis counts steps)
     """
 
     values: np.ndarray
@@ -34,6 +36,7 @@ class Series:
     predictable: tuple[bool, ...]
     targets: tuple[int, ...]
     seasons: tuple[int | None, ...] = ()
+    times: np.ndarray | None = None
 
     def season(self, j: int) -> int | None:
         """Column ``j``'s known main cycle in steps (None: not known, only estimable)."""

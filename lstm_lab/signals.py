@@ -105,6 +105,12 @@ def robust_outliers(x: np.ndarray, ref: np.ndarray | None = None) -> tuple[np.nd
     return (z > ROBUST_Z).sum(axis=0), z.max(axis=0)
 
 
+# A longer window is worth proposing when a linear model on it gains this much R² on the
+# test span over the current window. One threshold for the doctor (after a run) and the
+# pre-flight check (before it): they must not disagree about the same series.
+WINDOW_GAIN = 0.15
+
+
 def linear_probe_r2(y: np.ndarray, split: int, seq_len: int, horizon: int,
                     max_train: int = 4000, max_dims: int = 200) -> float | None:
     """R² on the test span of a ridge regression from a window of the series' own past.
@@ -147,3 +153,47 @@ def correlation(a: np.ndarray, b: np.ndarray) -> float:
     if len(a) < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return 0.0
     return float(np.corrcoef(a, b)[0, 1])
+
+
+SHORT_SPAN = 31  # a short season is looked for under a moving average this long (a month of days)
+
+
+def seasons(y: np.ndarray, max_period: int | None = None) -> tuple[Period, Period]:
+    """(the dominant short season, a longer cycle on top of it) of a series.
+
+    A daily series with a weekly and a yearly season has an autocorrelation shaped by the
+    year, where the week is a ripple: :func:`dominant_period` alone lands on a multiple
+    of the week (35) or on the year. So the short season is looked for on what is left
+    once a centred moving average of :data:`SHORT_SPAN` steps (the slow cycles) is taken
+    away; the longer cycle is :func:`dominant_period` of that moving average, kept when it
+    is not just a multiple of the short season. With no short season, the main period of
+    the whole series comes first. Either is ``Period(None, 0.0)`` when absent.
+
+    Parameters
+    ----------
+    y : (n,) series, NaN allowed (gaps are filled by interpolation for the moving average)
+    max_period : longest period considered (default n // 2)
+    """
+    y = np.asarray(y, dtype=np.float64)
+    main = dominant_period(y, max_period)
+    none = Period(None, 0.0)
+    ok = np.isfinite(y)
+    if ok.sum() < 3 * SHORT_SPAN:
+        return main, none
+    t = np.arange(len(y))
+    filled = np.interp(t, t[ok], y[ok])
+    kernel = np.ones(SHORT_SPAN) / SHORT_SPAN
+    slow = np.convolve(np.pad(filled, SHORT_SPAN // 2, mode="edge"), kernel, mode="valid")
+    residual = np.where(ok, filled - slow, np.nan)
+    short = dominant_period(residual, max_period=SHORT_SPAN - 1)
+    if not short.steps or short.strength < 0.3:
+        return main, none
+    # the longer cycle, measured on the slow part: the short season's ripple makes peaks
+    # at its own multiples in the whole series' autocorrelation (77 = 11 weeks)
+    main = dominant_period(np.where(ok, slow, np.nan), max_period)
+    if not main.steps:
+        return short, none
+    ratio = main.steps / short.steps
+    if main.steps <= short.steps or abs(ratio - round(ratio)) * short.steps <= 1:
+        return short, none  # the "long" one is the short season or one of its multiples
+    return short, main

@@ -483,8 +483,10 @@ def series_for(config: ExperimentConfig):
     split = config.n_train_steps
     periods = tuple(dominant_period(values[:split, j]).steps if name in targets else None
                     for j, name in enumerate(used))
+    dated = table.time is not None and np.issubdtype(table.time.dtype, np.datetime64)
     return Series(values, tuple(used), periods, (True,) * len(used),
-                  tuple(range(len(targets))))
+                  tuple(range(len(targets))),
+                  times=table.time.to_numpy(dtype="datetime64[ns]") if dated else None)
 
 
 def fit_config(config: ExperimentConfig, allow_paths: bool = True) -> ExperimentConfig:

@@ -62,6 +62,7 @@ class ExperimentResult:
     train_seconds: float
     history: list[EpochReport] = field(default_factory=list)
     weight_change_total: float = 0.0  # ‖W_end - W_start‖ / ‖W_start‖ over the run
+    test_times: np.ndarray | None = None  # (n_test,) datetime64: a file's dates, else None
 
     def to_dict(self) -> dict:
         """The JSON summary printed by ``python -m lstm_lab run --json``."""
@@ -208,6 +209,7 @@ def _score(config, data: Prepared, pred, history, diverged, stopped, seconds):
         epochs_run=len(history),
         train_seconds=seconds,
         history=history,
+        test_times=data.test_times,
     )
 
 

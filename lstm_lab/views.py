@@ -34,6 +34,12 @@ class Preview:
     baselines: dict[str, np.ndarray]
 
     @property
+    def t(self) -> np.ndarray:
+        """(n_test,) the time axis: the file's dates (datetime64), else the step index."""
+        times = self.series.times
+        return self.test_index if times is None else times[self.test_index]
+
+    @property
     def target_names(self) -> tuple[str, ...]:
         return tuple(self.series.names[c] for c in self.series.targets)
 
@@ -106,7 +112,8 @@ def preflight_table(report) -> pd.DataFrame:
     return pd.DataFrame([{
         "column": c.name, "role": c.role, "missing %": round(100 * c.missing_share, 2),
         "std (train)": c.std, "spikes > 5 robust σ": c.outliers,
-        "season (steps)": c.period, "autocorrelation": round(c.period_strength, 2)}
+        "season (steps)": c.period, "autocorrelation": round(c.period_strength, 2),
+        "longer cycle (steps)": c.long_period}
         for c in report.columns])
 
 

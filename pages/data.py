@@ -4,7 +4,7 @@
 import streamlit as st
 
 from lstm_lab import ConfigError, ExperimentConfig, charts, text, views
-from lstm_lab.preflight import preflight
+from lstm_lab.preflight import first_run, preflight
 from lstm_lab.tabular import (MAX_BYTES, SHIPPED, fit_config, guess_time_column, load_table,
                               store_upload)
 from ui.navigation import require_app
@@ -54,10 +54,24 @@ time_col = pick[0].selectbox("Time column (rows are sorted by it)", ["(none)", *
                              index=(["(none)", *names]).index(default_time),
                              key=f"data_time_{source}")
 time_col = "" if time_col == "(none)" else time_col
+# how the file writes its dates and numbers: read from the values, said in one line, and
+# each choice can be overruled (a wrong guess must never scramble the series in silence)
+DATES = {"auto": "read from the values", "dmy": "day first (31.01.2024)",
+         "mdy": "month first (01/31/2024)", "ymd": "year first (2024-01-31)"}
+MARKS = {"auto": "read from the values", ".": "point (1,234.5)", ",": "comma (1.234,5)"}
+fmt = st.columns([2, 1, 1], vertical_alignment="bottom")
+date_order = fmt[1].selectbox("Dates written", list(DATES), format_func=DATES.get,
+                              key=f"data_dates_{source}", disabled=not time_col)
+decimal_mark = fmt[2].selectbox("Decimal mark", list(MARKS), format_func=MARKS.get,
+                                key=f"data_decimal_{source}")
 try:
-    table = load_table(source, time_col, allow_paths=False)
+    table = load_table(source, time_col, allow_paths=False, date_order=date_order,
+                       decimal_mark=decimal_mark)
 except ConfigError as err:
-    fail(str(err))
+    fmt[0].error(md_escape(str(err)))
+    st.stop()
+fmt[0].markdown("**Read as:** " + md_escape(table.format_line or "plain numbers") +
+                ("" if time_col else " — no time column: rows in the file's order"))
 numeric = table.numeric
 if not numeric:
     fail("the file has no numeric column to predict" + (
@@ -75,19 +89,32 @@ knobs = playground_config()
 try:
     config = fit_config(ExperimentConfig.from_dict({
         **knobs.to_dict(), "dataset": "csv", "csv_source": source, "time_column": time_col,
+        "date_order": date_order, "decimal_mark": decimal_mark,
         "target_columns": ",".join(targets), "input_columns": ",".join(inputs)}),
         allow_paths=False)
 except ConfigError as err:
     fail(str(err))
 
 
+# the first run on the user's file starts with pre-flight's repairs (fill gaps, clip
+# spikes, a window that sees the season): it trains, rather than "diverged"
+repaired, repairs = first_run(config)
+
+
 def hand_over() -> None:
-    start_playground(force=config)
+    start_playground(force=repaired)
+    old = config.to_dict()
+    st.session_state.pg_changed = {k: (old[k], v) for k, v in repaired.to_dict().items()
+                                   if old[k] != v}
+    st.session_state.pg_repairs = (repaired.to_json(), [r.split(":")[0] for r in repairs])
 
 
 if st.button("Train on this data in the Playground", type="primary", on_click=hand_over,
              icon=":material/play_arrow:"):
     st.switch_page("pages/playground.py")
+if repairs:
+    st.caption("Training starts with pre-flight's repairs: " +
+               "; ".join(md_escape(r.split(":")[0]) for r in repairs) + ".")
 
 report = preflight(config)
 for note in table.notes:
@@ -111,8 +138,9 @@ if report.non_numeric:
     st.caption("Not numeric, left out: " + ", ".join(md_escape(n) for n in report.non_numeric))
 if report.scale_ratio:
     st.caption(f"Largest / smallest column spread: {report.scale_ratio:,.1f}×")
-for i, w in enumerate(report.warnings):
-    st.warning(plain(w.text))
+for i, (w, show) in enumerate([(w, st.warning) for w in report.warnings] +
+                              [(w, st.info) for w in report.tips]):
+    show(plain(w.text) if show is st.warning else "Tip: " + plain(w.text))
     if w.fix:
         st.button(text.action(w.fix), key=f"data_fix_{i}", on_click=apply_patch,
                   args=(config, w.fix, "preflight"))

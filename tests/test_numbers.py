@@ -307,10 +307,10 @@ def test_the_window_fix_names_the_fixed_runs_window_and_why_the_estimate_differs
     # the noisy estimate is named, as an estimate, where it differs
     estimate = re.search(r"estimated from the noisy data: (\d+)", evidence)
     assert estimate and int(estimate.group(1)) != fixed.seq_len, evidence
-    # pre-flight proposes the same window, before any training
-    warnings = preset_runs("window_too_short")["preflight"]["warnings"]
-    assert [w["fix"] for w in warnings] == [{"seq_len": fixed.seq_len}], warnings
-    assert f"{fixed.seq_len}-step season" in warnings[0]["text"]
+    # pre-flight proposes the same window, before any training, as a tip
+    tips = preset_runs("window_too_short")["preflight"]["tips"]
+    assert [w["fix"] for w in tips] == [{"seq_len": fixed.seq_len}], tips
+    assert f"{fixed.seq_len}-step season" in tips[0]["text"]
     assert broken.seq_len < fixed.seq_len
 
 

@@ -107,10 +107,16 @@ def test_shipped_co2_preflight_finds_the_yearly_season():
     assert col.name == "co2_ppm" and abs(col.period - 52) <= 2 and col.period_strength > 0.5
     assert 0.02 < col.missing_share < 0.03  # 59 weeks without data
     text = " ".join(w.text for w in report.warnings)
-    fixes = [w.fix for w in report.warnings]
-    assert {"seq_len": col.period} in fixes and {"impute": True} in fixes
-    assert "window 12 is shorter than the" in text and "missing values" in text
+    assert [w.fix for w in report.warnings] == [{"impute": True}, {"difference": True}]
+    assert "missing values ('co2_ppm' 2.6 %)" in text
     assert "outside its training range (a trend)" in text
+    # one step ahead a 12-week window does as well as a year: no tip (the doctor agrees)
+    assert report.tips == []
+    # 26 weeks ahead it does not: a tip, on the doctor's own measurement (a linear model
+    # on a year of past weeks gains R²), for the season found in the data
+    far = preflight(cfg.replace(horizon=26))
+    assert [w.fix for w in far.tips] == [{"seq_len": col.period}]
+    assert "with the 12-step window but" in far.tips[0].text
 
 
 @pytest.mark.parametrize("dataset,period,expected", [
@@ -147,9 +153,11 @@ def test_cli_bad_csv_is_one_line_exit_2(tmp_path, capsys):
 
 
 def test_cli_preflight_prints_the_report(capsys):
-    assert main(["preflight", "--csv", "co2", "--time-col", "date", "--seq-len", "12"]) == 0
+    assert main(["preflight", "--csv", "co2", "--time-col", "date", "--seq-len", "12",
+                 "--horizon", "26"]) == 0
     out = capsys.readouterr().out
-    assert "rows 2284" in out and "warning: window 12 is shorter" in out
+    assert "rows 2284" in out and "warning: missing values ('co2_ppm' 2.6 %)" in out
+    assert "tip: a linear model on 'co2_ppm' reaches R²" in out and "--seq-len 51" in out
 
 
 def test_gaps_in_the_target_drop_those_windows_and_impute_trains(tmp_path):

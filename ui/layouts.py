@@ -152,6 +152,10 @@ def playground() -> None:
         if config.dataset == "csv":
             st.caption(f"Your data: {md_escape(source_name(config.csv_source))}, "
                        f"{config.n_steps} rows — set it up on **Your data**.")
+            repairs = st.session_state.get("pg_repairs")
+            if repairs and repairs[0] == key:  # said while the knobs are as handed over
+                st.caption("Set for your file by pre-flight: " +
+                           "; ".join(md_escape(r) for r in repairs[1]))
         row = st.container(horizontal=True, vertical_alignment="center")
         status = row.empty()  # the run's status line, beside its buttons
         row.space("stretch")

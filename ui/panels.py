@@ -100,11 +100,14 @@ def before_after(before: ExperimentConfig, after: ExperimentConfig, code: str):
 # --- before the run ----------------------------------------------------------------------------
 def preflight_panel(config: ExperimentConfig, apply: Apply = apply_patch) -> None:
     """The pre-flight warnings for this config, each with its one-click fix."""
-    warnings = get_preflight(config.to_json()).warnings
-    if not warnings:
+    report = get_preflight(config.to_json())
+    if not report.warnings:
         st.caption("Nothing found in the data that this config would trip on.")
-    for i, w in enumerate(warnings):
-        st.warning(plain(w.text))
+    # warnings in amber (what will go wrong), tips in blue (what may help): a tip on a run
+    # the doctor finds healthy is advice, not an alarm; one button per fix
+    for i, (w, show) in enumerate([(w, st.warning) for w in report.warnings] +
+                                  [(w, st.info) for w in report.tips]):
+        show(plain(w.text) if show is st.warning else "Tip: " + plain(w.text))
         if w.fix:  # "Turn on Fill missing inputs", "Set Sequence length to 185"
             st.button(text.action(w.fix), key=f"pf_fix_{i}",
                       disabled=any(locked(k) for k in w.fix),
@@ -112,7 +115,10 @@ def preflight_panel(config: ExperimentConfig, apply: Apply = apply_patch) -> Non
 
 
 def preflight_label(config: ExperimentConfig) -> str:
-    n = len(get_preflight(config.to_json()).warnings)
+    report = get_preflight(config.to_json())
+    n, tips = len(report.warnings), len(report.tips)
+    if not n:
+        return "Pre-flight: ok" + (f" · {tips} tip" if tips else "")
     return f"Pre-flight: {n} warning{'s' * (n != 1)}"
 
 
