@@ -235,6 +235,8 @@ class ForecastChart:
         way; the shared structure is not touched)."""
         domains = {"x": [float(self.t[0]), float(self.t[-1])], "y": [float(self.lo),
                                                                      float(self.hi)]}
+        if self.temporal:  # see _x_scale: a date axis spans its data
+            del domains["x"]
         layers = []
         for layer in structure["layer"]:
             enc = layer["encoding"]
@@ -244,6 +246,15 @@ class ForecastChart:
                 layer = {**layer, "encoding": enc}
             layers.append(layer)
         return {**structure, "layer": layers, "title": {**structure["title"], "text": self.title}}
+
+    def _x_scale(self) -> alt.Scale:
+        """The time axis: fixed to the test span, so a growing prediction never moves it.
+        A date axis gets no explicit domain -- in the app's Vega, a temporal domain given
+        as epoch numbers reads as NaN (the axis collapses) -- and spans the target's rows,
+        which cover the whole test span from the first frame."""
+        if self.temporal:
+            return alt.Scale(nice=False)
+        return alt.Scale(domain=[float(self.t[0]), float(self.t[-1])], nice=False)
 
     def _build(self, lines, labels, note: str):
         style, baselines = self.style, list(self.baselines)
@@ -257,7 +268,7 @@ class ForecastChart:
         t_title = "date" if self.temporal and style.time_title else style.time_title
         base = alt.Chart(lines).encode(
             x=alt.X(t_field, title=t_title, axis=alt.Axis(tickCount=6, labelFlush=True),
-                    scale=alt.Scale(domain=[float(self.t[0]), float(self.t[-1])], nice=False)),
+                    scale=self._x_scale()),
             # a fixed axis width: stacked charts (several targets) line their plots up
             y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[self.lo, self.hi], nice=False),
                     axis=alt.Axis(minExtent=3.6 * style.font_size)),

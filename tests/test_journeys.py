@@ -316,3 +316,51 @@ def test_the_walkthrough_keeps_its_chart_on_the_projector_at_every_step(
         if step < 4:
             pg.get_by_role("button", name="Next").click()
     ctx.close()
+
+
+def axis_label(pg, chart, axis: str = "X-axis") -> str:
+    """What a chart's axis says to a screen reader (Vega writes it from the scale): "X-axis
+    for a time scale with values from Wednesday, 01 March 2023, 12:00:00 AM to ..."."""
+    return chart.locator(f'[aria-label^="{axis}"]').first.get_attribute("aria-label") or ""
+
+
+def test_a_practitioner_uploads_a_german_export_and_trains_on_it_with_its_dates(
+        server, browser, tmp_path):  # noqa: F811
+    """Issue 24: a German Excel export (';', 31.01.2024, 1.234,56, dot thousands, gaps) is
+    read right, plotted with its dates in order, and its first run trains, dated."""
+    from pathlib import Path
+
+    export = Path(__file__).resolve().parent / "data" / "exports" / "de_excel_semicolon.csv"
+    ctx, pg = fresh(browser)
+    pg.goto(f"{server}/data?epochs=5")
+    pg.get_by_text("Upload a CSV").click()
+    pg.locator('input[type="file"]').set_input_files(str(export))
+    read = pg.locator('[data-testid="stMarkdownContainer"]', has_text="Read as:").last
+    read.wait_for(timeout=60_000)
+    line = read.inner_text()
+    assert "dates read day-first: 01.03.2023 … 29.02.2024" in line, line
+    assert "decimal comma, dot thousands (12.273 → 12\u2009273)" in line, line
+    # the series, plotted before training: its dates in order, March 2023 to February 2024
+    series = pg.locator(CHARTS).first
+    series.wait_for(timeout=60_000)
+    x = axis_label(pg, series)
+    assert "time scale with values from Wednesday, 01 March 2023" in x, x
+    assert "to Thursday, 29 February 2024" in x, x  # not October: nothing scrambled
+    # the repairs the first run starts with are said before the click
+    pg.get_by_text("Training starts with pre-flight's repairs: Turn on Fill missing "
+                   "inputs").wait_for(timeout=30_000)
+    shot(pg, "journey-your-data-de-1280x720", full_page=False)
+    pg.get_by_role("button", name="Train on this data in the Playground").click()
+    lines = wait_finished(pg)
+    assert all("diverged" not in t for t in lines), lines
+    pg.get_by_text("Set for your file by pre-flight: Turn on Fill missing inputs").wait_for(
+        timeout=30_000)
+    assert "impute=true" in pg.url and "csv_source=upload" in pg.url
+    results = verdicts(pg)  # a verdict with numbers, not "diverged — no prediction"
+    assert results and all(v != "diverged" for _, v, _, _ in results), results
+    # the forecast's axis: the file's dates (the test span's last day is the file's last)
+    forecast = pg.locator(f'[class*="st-key-panel-"] {CHARTS}').first
+    x = axis_label(pg, forecast)
+    assert "X-axis titled 'date' for a time scale" in x and "29 February 2024" in x, x
+    shot(pg, "journey-your-data-trained-1280x720", full_page=False)
+    ctx.close()

@@ -97,3 +97,22 @@ def test_no_first_run_on_an_export_diverges(name, tmp_path):
     result = run_experiment(repaired)
     assert not result.diverged, name
     assert result.test_times is not None and len(result.test_times) == len(result.test_index)
+
+
+def test_the_files_dates_reach_the_charts_the_csv_and_the_report(tmp_path):
+    from lstm_lab import charts, views
+    from lstm_lab.export import predictions_frame, report_html
+
+    config, _ = first_run(csv_config(tmp_path, "de_excel_semicolon.csv", epochs=2))
+    result = run_experiment(config)
+    frame = predictions_frame(result)
+    assert list(frame.columns[:2]) == ["time", "date"]
+    assert str(frame["date"].iloc[-1].date()) == "2024-02-29"  # the file's last day
+    assert frame["date"].is_monotonic_increasing
+    spec = charts.preview_forecast(views.preview(config), 0).spec(result.predictions[:, 0])
+    x = spec["layer"][1]["encoding"]["x"]
+    assert x["type"] == "temporal" and x["title"] == "date"
+    # the report's chart (an SVG drawn by vl-convert) names its time scale and its dates
+    page = report_html(result)
+    assert "X-axis titled 'date' for a time scale" in page
+    assert "2024" in page.split("X-axis titled 'date'")[1][:200]
