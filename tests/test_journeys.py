@@ -340,6 +340,13 @@ def test_a_practitioner_uploads_a_german_export_and_trains_on_it_with_its_dates(
     line = read.inner_text()
     assert "dates read day-first: 01.03.2023 … 29.02.2024" in line, line
     assert "decimal comma, dot thousands (12.273 → 12\u2009273)" in line, line
+    # the line and the two choices that overrule it, side by side on the first screen
+    said = box(read)
+    for key in ("data_dates_", "data_decimal_"):
+        choice = box(pg.locator(f'[class*="st-key-{key}"]'))
+        assert inside(choice, *PROJECTOR) and choice["x"] > said["x"] + said["width"], choice
+        assert choice["y"] < said["y"] + said["height"] and said["y"] < choice["y"] + \
+            choice["height"], (said, choice)
     # the series, plotted before training: its dates in order, March 2023 to February 2024
     series = pg.locator(CHARTS).first
     series.wait_for(timeout=60_000)
