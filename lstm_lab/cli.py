@@ -245,6 +245,8 @@ def _cmd_preflight(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict()))
         return 0
     print(f"rows {report.rows} (train {report.train_rows}, test {report.test_rows})")
+    if report.format_line:
+        print(f"read as: {report.format_line}")
     for c in report.columns:
         period = f"period {c.period} (autocorrelation {c.period_strength:.2f})" \
             if c.period else "no clear period"

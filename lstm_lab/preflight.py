@@ -64,6 +64,7 @@ class Preflight:
     notes: list[str]  # what loading changed (sorted rows, dropped duplicates, ...)
     warnings: list[Advice]  # against the current config: what will go wrong
     tips: list[Advice] = field(default_factory=list)  # what may help (not counted as warnings)
+    format_line: str = ""  # a file's: how its dates and numbers were read (see tabular.Table)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -82,12 +83,13 @@ def preflight(config: ExperimentConfig) -> Preflight:
     series = generate(config)
     split = config.n_train_steps
     values = _corrupt(config, series.values.astype(np.float64), split)  # (T, F)
-    notes, non_numeric = [], []
+    notes, non_numeric, line = [], [], ""
     if config.dataset == "csv":
         from .tabular import config_table
 
         table = config_table(config)
         notes, non_numeric = list(table.notes), list(table.non_numeric)
+        line = table.format_line
         notes += _calendar_notes(table.time, split)
     counts, worst = signals.robust_outliers(values, ref=values[:split])
     cols = []
@@ -105,7 +107,7 @@ def preflight(config: ExperimentConfig) -> Preflight:
     report = Preflight(len(values), split, len(values) - split, cols, non_numeric, ratio,
                        notes, [])
     return Preflight(**{**report.__dict__, "warnings": _warnings(config, report, values),
-                        "tips": _window_tips(config, report, values)})
+                        "tips": _window_tips(config, report, values), "format_line": line})
 
 
 def _calendar_notes(time, split: int) -> list[str]:

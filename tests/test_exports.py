@@ -107,3 +107,15 @@ def test_an_export_becomes_a_config_the_playground_can_train(name, tmp_path):
     time = guess_time_column(parse_csv(path.read_bytes()))
     config = fit_config(ExperimentConfig(dataset="csv", csv_source=str(path), time_column=time))
     assert config.n_steps == 366
+
+
+def test_the_cli_says_how_it_read_the_file_and_takes_the_overrides(capsys):
+    from lstm_lab.cli import main
+
+    path = str(HERE / "de_excel_semicolon.csv")
+    assert main(["preflight", "--csv", path, "--time-col", "Datum"]) == 0
+    out = capsys.readouterr().out
+    assert "read as: dates read day-first: 01.03.2023 … 29.02.2024; decimal comma" in out
+    assert main(["preflight", "--csv", path, "--time-col", "Datum", "--decimal-mark", "."]) == 0
+    assert "read as: dates read day-first: 01.03.2023 … 29.02.2024; decimal point" in \
+        capsys.readouterr().out
