@@ -181,7 +181,14 @@ def test_the_data_columns_and_the_sweep_heatmap_have_text_alternatives(
     pg.get_by_text("2/2 cells").wait_for(timeout=180_000)
     label = chart_labels(pg, 1, "2 of 2 cells done")[0]  # the finished grid's redraw
     record_labels("/sweep", [label])
-    pg.locator(CHARTS).first.scroll_into_view_if_needed()
+    from playwright.sync_api import Error as DetachedError
+
+    for _ in range(3):  # the heatmap may redraw (a new element) under the scroll: again
+        try:
+            pg.locator(CHARTS).first.scroll_into_view_if_needed(timeout=10_000)
+            break
+        except DetachedError:
+            pg.wait_for_timeout(500)
     pg.screenshot(path=str(SHOTS / "a11y-sweep-heatmap.png"))
     assert label.startswith("Sweep of learning_rate across (0.001, 0.01) by batch_size down "
                             "(32): 2 of 2 cells done"), label
