@@ -117,7 +117,7 @@ def test_a_noise_target_past_the_probed_ones_is_probed_when_judged(data):
     # 18 targets: 17 copies of the sine's next value and noise last. The data measures probe
     # the first MAX_PROBED_TARGETS up front; the judged target must get its own probe, not
     # target 0's (which would call the noise predictable).
-    from lstm_lab.fit_data import MAX_PROBED_TARGETS
+    from lstm_lab.doctor.fit_data import MAX_PROBED_TARGETS
 
     x, y, xv, yv = data
     rng = np.random.default_rng(1)
@@ -158,7 +158,7 @@ def test_validation_targets_of_another_width_are_refused(data):
 def test_probe_split_survives_missing_rows():
     # The first fit_rows rows fit and the rest score, also when rows are dropped as NaN
     # on either side: dropping them first must give the same number.
-    from lstm_lab.fit_data import _probe
+    from lstm_lab.doctor.fit_data import _probe
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(100, 2))
@@ -170,7 +170,7 @@ def test_probe_split_survives_missing_rows():
 
 def test_sequence_probe_fits_early_steps_and_scores_late_ones(monkeypatch):
     # several sequences side by side: every sequence's early steps fit, its late ones score
-    from lstm_lab import fit_data
+    from lstm_lab.doctor import fit_data
 
     seen = {}
 
@@ -263,9 +263,9 @@ def test_findings_before_any_fit_say_what_to_do(data):
 
 def test_one_doctor_two_front_ends():
     # the callback has no rules of its own: it fills Measurements and calls the lab's judge
-    import lstm_lab.keras as front
+    from lstm_lab.doctor import keras_fit as front, lab
 
-    assert front.judge is doctor.judge
+    assert front.judge is doctor.judge is lab.judge
     assert not [name for name in vars(front) if name.startswith("_lr")]
     assert set(doctor.LAB_CODES) < set(doctor.CODES)
     assert {"unscaled_target", "saturated_units"} == set(doctor.CODES) - set(doctor.LAB_CODES)

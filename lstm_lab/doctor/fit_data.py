@@ -1,6 +1,6 @@
 """Your own fit's data, read once and measured for the doctor: no Keras here, only numpy.
 
-:class:`lstm_lab.keras.Doctor` accepts what ``model.fit`` accepts -- numpy arrays, pandas
+:class:`lstm_lab.keras.Doctor` (:mod:`.keras_fit`) accepts what ``model.fit`` accepts -- numpy arrays, pandas
 frames, a ``tf.data.Dataset`` -- and keeps a bounded sample of it (:func:`read_xy`).
 :func:`data_measurements` then measures what the lab's doctor measures on a lab run: the
 inputs' scale, gaps and spikes, the series' season against the window, a linear probe of
@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import signals
-
-
-class DoctorInputError(ValueError):
-    """Data the doctor cannot read; the message says what was given and what it needs."""
+from .. import signals
+from .measures import spurious_columns
+from .problems import DoctorInputError
 
 
 @dataclass
@@ -162,7 +160,7 @@ def broadcast_shapes(target: tuple, output: tuple) -> tuple[tuple, tuple] | None
 # --- measurements from the data ---------------------------------------------------------------
 @dataclass
 class DataMeasures:
-    """What the data alone tells (see :class:`lstm_lab.doctor.Measurements`)."""
+    """What the data alone tells (see :class:`.measures.Measurements`)."""
 
     missing: int
     missing_targets: int
@@ -197,8 +195,6 @@ def data_measurements(train: FitData, val: FitData) -> DataMeasures:
     per_target = [_probes(train, series, window, j)
                   for j in range(min(train.n_targets, MAX_PROBED_TARGETS))]
     probe_now, probe_long, long_window, period = per_target[0]
-    from .doctor import spurious_columns
-
     both_x = np.concatenate([train.last_step(), val.last_step()])  # (n + n_val, F)
     both_y = np.concatenate([y, val.target_column()])
     return DataMeasures(
