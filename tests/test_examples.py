@@ -133,7 +133,7 @@ def test_validation_sequences_may_be_shorter_than_the_training_ones(steps):
 
 
 def test_validation_of_another_length_that_the_model_cannot_read_says_so():
-    from lstm_lab.keras import Doctor, DoctorInputError, keras
+    from lstm_lab.keras import Doctor, DoctorWarning, keras
 
     rng = np.random.default_rng(0)
     x, xv = rng.normal(size=(8, 30, 1)), rng.normal(size=(4, 12, 1))
@@ -141,13 +141,17 @@ def test_validation_of_another_length_that_the_model_cannot_read_says_so():
                               keras.layers.Dense(1)])
     model.compile("adam", "mse")
     doc = Doctor(x, x[:, -1], validation_data=(xv, xv[:, -1]), verbose=0)
-    with pytest.raises(DoctorInputError, match="validation inputs have shape \\(12, 1\\)"):
+    # the fit goes on; the doctor says so and scores on the training sample's last 20 %
+    with pytest.warns(DoctorWarning, match="validation inputs have shape \\(12, 1\\)"):
         model.fit(x, x[:, -1], epochs=1, verbose=0, callbacks=[doc])
+    assert not doc.holdout and doc.findings
+    assert "the model does not read them" in str(doc.report())
 
 
-def test_validation_with_other_features_is_refused_at_once():
-    from lstm_lab.keras import Doctor, DoctorInputError
+def test_validation_with_other_features_is_set_aside_at_once():
+    from lstm_lab.keras import Doctor, DoctorWarning
 
     x = np.zeros((8, 30, 1))
-    with pytest.raises(DoctorInputError, match="same features"):
-        Doctor(x, x[:, -1], validation_data=(np.zeros((4, 30, 2)), np.zeros(4)))
+    with pytest.warns(DoctorWarning, match="same features"):
+        doc = Doctor(x, x[:, -1], validation_data=(np.zeros((4, 30, 2)), np.zeros(4)))
+    assert not doc.holdout

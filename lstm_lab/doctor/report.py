@@ -16,6 +16,9 @@ class Report:
     verdict: str
     scores: tuple[str, ...]  # one line per target: R², flatness, best baseline
     findings: tuple[Finding, ...]
+    # what the doctor could not measure, and why ("read the validation data (...)"): the
+    # findings stand on the rest
+    missing: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         lines = [f"verdict: {self.verdict}", *(f"  {s}" for s in self.scores), ""]
@@ -24,6 +27,9 @@ class Report:
             lines += [f"     - {e}" for e in f.evidence]
             if f.code != "healthy":
                 lines.append(f"     fix: {f.fix or 'none -- leave it'}")
+        if self.missing:
+            lines += ["", "not measured (the findings stand on the rest):"]
+            lines += [f"  - {m}" for m in self.missing]
         return "\n".join(lines)
 
     def _repr_pretty_(self, p, cycle) -> None:  # IPython's text/plain: the text report
@@ -40,8 +46,12 @@ class Report:
                         f"margin:.6em 0'><b>{e(f.title)}</b> <code>{e(f.code)}</code> "
                         f"(confidence {f.confidence:.2f})<ul>{ev}</ul>{fix}</div>")
         scores = "".join(f"<li>{e(s)}</li>" for s in self.scores)
+        missing = "" if not self.missing else (
+            "<p>Not measured (the findings stand on the rest):</p><ul>"
+            + "".join(f"<li>{e(m)}</li>" for m in self.missing) + "</ul>")
         return (f"<div class='lstm-lab-report'><h4>LSTM Lab doctor · verdict "
-                f"<code>{e(self.verdict)}</code></h4><ul>{scores}</ul>{''.join(rows)}</div>")
+                f"<code>{e(self.verdict)}</code></h4><ul>{scores}</ul>{''.join(rows)}"
+                f"{missing}</div>")
 
 
 def _code_html(text: str) -> str:
