@@ -94,6 +94,7 @@ class Doctor(keras.callbacks.Callback):
                  live: bool | str = "auto", verbose: int = 1):
         super().__init__()
         self.missing: dict[str, str] = {}  # what could not be measured -> why
+        self.notes: list[str] = []  # how the data given was read, where it needed reading
         self.verbose = verbose
         self.live = False
         self.live = bool(self._try("look for a notebook", _in_notebook)) if live == "auto" \
@@ -105,6 +106,15 @@ class Doctor(keras.callbacks.Callback):
             self.val = self._try("read the validation data", _read_validation,
                                  validation_data, max_samples)
             why = _mismatch(self.train, self.val) if self.val is not None else None
+            if not why and _targets_short(self.train, self.val):
+                # The article's Y = np.roll(X, -1)[:, :-1]: a target for every step but the
+                # last. Each target step pairs with the inputs up to it (the outputs of a
+                # recurrent model at a step read no later step), as in the training data.
+                k = self.val.y.shape[1]
+                self.notes.append(f"validation targets have {k} steps per sequence and their "
+                                  f"inputs {self.val.x.shape[1]}: each target step is paired "
+                                  f"with the inputs up to it (the inputs' first {k} steps)")
+                self.val = FitData(self.val.x[:, :k], self.val.y, self.val.names)
             if why:
                 self._could_not("use the validation data", why)
                 self.val = None
@@ -223,7 +233,7 @@ class Doctor(keras.callbacks.Callback):
         total = (self._try("measure the weights' total change", _ratio_flat, self._prev,
                            self._start) if self._start and self._prev else None) or 0.0
         model = self.model
-        predictions = self.predictions if self._predicted_at == len(self.losses) else \
+        predictions = self._preds if self._predicted_at == len(self.losses) else \
             self._try("predict on the validation data", self._fresh_predictions)
         return Measurements(
             verdict=verdict,
@@ -301,7 +311,7 @@ class Doctor(keras.callbacks.Callback):
         self.val_losses: list[float] = []
         self.updates: list[dict[str, float]] = []  # per epoch: layer -> ‖ΔW‖/‖W‖
         self.network_updates: list[float] = []  # per epoch, all weights together
-        self.predictions = None  # on the validation sample, after epoch _predicted_at
+        self._preds = None  # per output, on the validation sample, after epoch _predicted_at
         self._predicted_at = -1
         self.broadcast = None
         self.output_broadcast: dict[int, tuple[tuple, tuple]] = {}  # output -> shapes
@@ -382,10 +392,18 @@ class Doctor(keras.callbacks.Callback):
 
     def _fresh_predictions(self) -> list[np.ndarray]:
         """The model's outputs on the validation sample after the latest epoch."""
-        if self._predicted_at != len(self.losses) or self.predictions is None:
-            self.predictions = self._predict(self.val)
+        if self._predicted_at != len(self.losses) or self._preds is None:
+            self._preds = self._predict(self.val)
             self._predicted_at = len(self.losses)
-        return self.predictions
+        return self._preds
+
+    @property
+    def predictions(self):
+        """The latest predictions on the validation sample: an array (n, ...) for a model
+        with one output, a list of them for several; None before any."""
+        if self._preds is None:
+            return None
+        return self._preds[0] if len(self._preds) == 1 else list(self._preds)
 
     def _iterations(self) -> int:
         """Optimizer steps taken so far (0 for an optimizer without a counter)."""
@@ -404,7 +422,7 @@ class Doctor(keras.callbacks.Callback):
     def _diverged(self) -> bool:
         if any(not math.isfinite(v) for v in self.losses):
             return True
-        pred = _joined(self.predictions if self.train is None else
+        pred = _joined(self._preds if self.train is None else
                        self._try("predict on the validation data", self._fresh_predictions))
         return pred is not None and not np.isfinite(pred).all()
 
@@ -445,10 +463,12 @@ class Doctor(keras.callbacks.Callback):
             if "mean" not in base:
                 base["mean"] = np.broadcast_to(np.nanmean(t_train, axis=0), y.shape)
             columns = [offset + t for t in range(cols)]
+        base = {k: v for k, v in base.items() if v.shape == y.shape}
+        if "mean" not in base:
+            base["mean"] = np.broadcast_to(np.nanmean(y, axis=0), y.shape)
         one = len(columns) == 1
         return [(name if one else f"{name} {t}" if name == "target" else f"{name}, target {t}",
-                 y[:, t], p[:, t], {k: v[:, t] for k, v in base.items()
-                                    if v.shape == y.shape}, columns[t])
+                 y[:, t], p[:, t], {k: v[:, t] for k, v in base.items()}, columns[t])
                 for t in range(y.shape[1])]
 
     def _verdict(self):
@@ -490,6 +510,7 @@ class Doctor(keras.callbacks.Callback):
         pairs = self._pairs()
         _, scores, best = self._per_target(pairs)
         lines = [healthy_line(pair[0], s, b) for pair, s, b in zip(pairs, scores, best)]
+        lines += self.notes
         if not pairs:
             lines.append("scores not measured: the model's predictions on the validation "
                          "data could not be read (see below)")
@@ -620,6 +641,13 @@ def _mismatch(train: FitData, val: FitData) -> str | None:
                 f"targets {train.y.shape[1:]}: they need the same targets; scored on the "
                 "last 20 % of the training sample instead")
     return None
+
+
+def _targets_short(train: FitData, val: FitData) -> bool:
+    """Validation targets of fewer steps than their inputs, one array each, where the
+    training targets have a step per input step."""
+    return (train.many_to_many and val.inputs is None and val.targets is None
+            and val.windowed and val.y.ndim == 3 and val.y.shape[1] < val.x.shape[1])
 
 
 def _stand_in(train: FitData) -> FitData:
