@@ -279,3 +279,91 @@ def test_one_doctor_two_front_ends():
     assert not [name for name in vars(front) if name.startswith("_lr")]
     assert set(doctor.LAB_CODES) < set(doctor.CODES)
     assert {"unscaled_target", "saturated_units"} == set(doctor.CODES) - set(doctor.LAB_CODES)
+
+
+# --- never break a fit ----------------------------------------------------------------------
+# Each of the doctor's own steps, made to fail (a stand-in for a model or data it has never
+# seen): the fit must go on, one DoctorWarning must say what could not be done, and the
+# report must list it. What fails is the doctor's code, never Keras'.
+@pytest.mark.parametrize("step,what", [
+    ("_reset", "prepare for the fit"),  # the first line of on_train_begin: the whole hook
+    ("_weights", "read the weights"),
+    ("_iterations", "read the optimizer's step counter"),
+    ("_first_predictions", "predict on the validation data"),
+    ("_check_shapes", "compare the targets' shape"),
+    ("_summary", "score the epoch"),
+    ("_end_pass", "measure the gradient share and stuck units"),
+])
+def test_a_failing_step_of_the_doctor_never_breaks_the_fit(data, monkeypatch, step, what):
+    x, y, xv, yv = data
+    doc = Doctor(x[:200], y[:200], validation_data=(xv, yv), verbose=1)
+    calls = {"n": 0}
+    original = getattr(Doctor, step)
+
+    def failing(self, *args, **kwargs):
+        calls["n"] += 1
+        if step == "_reset" and calls["n"] == 1 and not self.__dict__.get("_fitting"):
+            self._fitting = True
+            return original(self, *args, **kwargs)  # __init__'s own reset, then the hook's
+        raise RuntimeError(f"boom in {step}")
+
+    monkeypatch.setattr(Doctor, step, failing)
+    if step == "_reset":  # __init__ ran before the patch: its reset is done
+        doc._fitting = True
+    model = lstm()
+    with pytest.warns(DoctorWarning, match=f"could not {what}"):
+        history = model.fit(x[:200], y[:200], validation_data=(xv, yv), epochs=2,
+                            batch_size=64, verbose=0, callbacks=[doc])
+    assert len(history.history["loss"]) == 2  # the fit ran to its end
+    report = doc.report()
+    assert any(m.startswith(what) and f"boom in {step}" in m for m in report.missing), report
+    assert report.findings and f"boom in {step}" in str(report)
+
+
+def test_diagnose_fit_on_data_it_cannot_read_still_fits_and_reports():
+    # a generator is one-shot: the doctor must not read it (that would take the fit's
+    # batches); Keras fits it, the report says the data were not measured
+    x, y = sine_windows(n_steps=200)
+
+    def batches():
+        for i in range(0, len(x), 32):
+            yield x[i:i + 32], y[i:i + 32]
+
+    with pytest.warns(DoctorWarning, match="one-shot iterator") as seen:
+        report = diagnose_fit(lstm(), batches(), epochs=1)
+    assert len([w for w in seen if w.category is DoctorWarning]) == 1  # only that one
+    assert report.missing == (report.missing[0],)
+    assert report.missing[0].startswith("read the training data")
+    assert report.findings
+
+
+def test_two_inputs_and_two_outputs_are_read_and_each_output_is_judged():
+    # a functional model with a dict of inputs (a window and a row of calendar features)
+    # and two outputs: the sine's next value (learned) and pure noise (flat is right)
+    x, y = sine_windows(n_steps=600)
+    rng = np.random.default_rng(3)
+    cal = rng.normal(size=(len(x), 2)).astype("float32")
+    noise = rng.uniform(-1, 1, len(x)).astype("float32")
+    keras.utils.set_random_seed(0)
+    window = keras.Input((L, 1), name="window")
+    calendar = keras.Input((2,), name="calendar")
+    h = keras.layers.Concatenate()([keras.layers.LSTM(16)(window),
+                                    keras.layers.Dense(4)(calendar)])
+    model = keras.Model({"window": window, "calendar": calendar},
+                        {"next": keras.layers.Dense(1, name="next")(h),
+                         "noise": keras.layers.Dense(1, name="noise")(h)})
+    model.compile(keras.optimizers.Adam(1e-2), "mse")
+    n = int(0.8 * len(x))
+    inputs = {"window": x, "calendar": cal}
+    targets = {"next": y, "noise": noise}
+    train = ({k: v[:n] for k, v in inputs.items()}, {k: v[:n] for k, v in targets.items()})
+    val = ({k: v[n:] for k, v in inputs.items()}, {k: v[n:] for k, v in targets.items()})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DoctorWarning)  # nothing it could not read
+        report = diagnose_fit(model, *train, validation_data=val, epochs=8, batch_size=32)
+    text = str(report)
+    assert not report.missing, text
+    assert [s.split(":")[0] for s in report.scores] == ["output `next`", "output `noise`"]
+    assert "output `next`: R² 0.9" in text, text
+    assert report.findings[0].code == "unpredictable_target", text
+    assert "output `noise` is noise" in report.findings[0].title

@@ -233,7 +233,8 @@ class Doctor(keras.callbacks.Callback):
         total = (self._try("measure the weights' total change", _ratio_flat, self._prev,
                            self._start) if self._start and self._prev else None) or 0.0
         model = self.model
-        predictions = self._preds if self._predicted_at == len(self.losses) else \
+        predictions = self._preds if self._predicted_at == len(self.losses) or \
+            self.train is None else \
             self._try("predict on the validation data", self._fresh_predictions)
         return Measurements(
             verdict=verdict,
