@@ -603,7 +603,9 @@ class Doctor(keras.callbacks.Callback):
         pairs = self._pairs()
         _, truth, pred, base, _ = pairs[0]
         n = min(len(truth), 400)
-        base = {k: v[:n] for k, v in base.items() if k != "mean"}
+        # under a broadcast the baselines are not comparable with the single prediction
+        base = {} if self.output_broadcast.get(0) is not None else \
+            {k: v[:n] for k, v in base.items()}
         verdict, _, _ = self._verdict()
         fc = forecast_chart(np.arange(n), truth[:n], pred[:n], base, width=460,
                             title=f"validation · epoch {len(self.losses)} · {verdict}")
