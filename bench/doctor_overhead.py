@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import lstm_lab.keras as lk  # noqa: E402
+import lstm_lab.doctor.keras_fit as lk  # noqa: E402  (where the callback looks its helpers up)
 from lstm_lab import ExperimentConfig  # noqa: E402
 from lstm_lab.data import prepare  # noqa: E402
 from lstm_lab.keras import Doctor, keras  # noqa: E402

@@ -71,12 +71,12 @@ model = tf.keras.models.Sequential([
 optimizer = tf.keras.optimizers.Adam(learning_rate=0.001)
 model.compile(optimizer=optimizer, loss='mse')
 # lab: the doctor watches the fit. The article windows no test targets; make them the
-# same way (each window's next value), from Y_test, which is one step shorter than X_test.
-# Windows of 200 steps leave the 200-step test split no (x, y) pair: the doctor then holds
-# out the last 20 % of the training windows.
+# same way (each window's next value), from Y_test, which is one step shorter than X_test:
+# one window fewer than X_test_seq. The doctor is given them as they are; where it cannot
+# pair them it says so and holds out the last 20 % of the training windows.
 Y_test_seq = tf.data.Dataset.from_tensor_slices(Y_test[one]).window(sequence_length, shift=1, drop_remainder=True).flat_map(lambda window: window.batch(sequence_length)).as_numpy_iterator()
 Y_test_seq = np.array(list(Y_test_seq))
-validation = (X_test_seq[:len(Y_test_seq)], Y_test_seq[:, -1, :]) if len(Y_test_seq) >= 2 else None
+validation = (X_test_seq, Y_test_seq[:, -1, :]) if len(Y_test_seq) else None
 doctor = Doctor(X_train_seq, Y_train_seq[:, -1, :], validation_data=validation, verbose=0)
 model.fit(X_train_seq, Y_train_seq[:, -1, :], epochs=EPOCHS, verbose=0,
           callbacks=[doctor])  # lab: callbacks=[doctor]

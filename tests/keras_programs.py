@@ -31,7 +31,7 @@ from sklearn.datasets import make_regression
 from sklearn.preprocessing import StandardScaler
 
 from lstm_lab import metrics, signals
-from lstm_lab.fit_data import FitData, naive_baselines, read_xy
+from lstm_lab.doctor.fit_data import FitData, naive_baselines, read_xy
 from lstm_lab.model import keras, tf  # noqa: F401  (TF with its import banner hidden)
 
 layers = keras.layers

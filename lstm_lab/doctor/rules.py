@@ -1,13 +1,13 @@
-"""The doctor: name the cause of a failed run, with the numbers that support it.
+"""The doctor's rules: name the cause of a failed run, with the numbers that support it.
 
 One set of rules, two front ends. :func:`judge` turns :class:`Measurements` -- weight-update
 ratio, loss curve, per-input gradient share, missing values and spikes in what the model
 read, the series' season, how predictable it is for a linear model, the target's scale
 and shape, saturated units -- into :class:`Finding` s, most likely first. The lab's
-``diagnose(result)`` fills the measurements from a lab run (:func:`measure`); the Keras
-callback :class:`lstm_lab.keras.Doctor` fills them from a user's own ``model.fit``. A rule
-never reads a preset's name: a run from a shared link, the CLI, an uploaded CSV or a
-notebook gets the same treatment.
+:func:`lstm_lab.doctor.lab.diagnose` fills the measurements from a lab run; the Keras
+callback :class:`lstm_lab.doctor.keras_fit.Doctor` fills them from a user's own
+``model.fit``. A rule never reads a preset's name: a run from a shared link, the CLI, an
+uploaded CSV or a notebook gets the same treatment.
 
 A run whose verdict is ``learning`` -- it beats the mean and keeps up with every naive
 baseline (:data:`lstm_lab.metrics.BASELINE_SLACK`) -- gets the single finding ``healthy``;
@@ -17,15 +17,15 @@ every other verdict, ``weak`` included, is examined. Badge and doctor apply one 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from . import signals
-from .metrics import BASELINE_SLACK, best_r2
-from .data import MAX_WINDOW, Prepared, prepare, season_window
-from .lr_find import clamp_lr
-from .train import ExperimentResult
+from .. import signals
+from ..data import MAX_WINDOW
+from ..lr_find import clamp_lr
+from ..metrics import BASELINE_SLACK
+from .measures import Measurements
 
 CODES = (
     "lr_too_small", "lr_too_large", "unscaled_inputs", "window_too_short", "too_few_epochs",
@@ -70,63 +70,6 @@ class Finding:
         return d
 
 
-@dataclass
-class Measurements:
-    """Everything the rules look at, from either front end (lab run or Keras fit).
-
-    Arrays are per input feature, in the units the model read. ``config`` is the lab
-    run's config (None for a Keras fit): only the lab's config patches need it.
-    """
-
-    verdict: str
-    diverged: bool
-    losses: list[float]  # train loss per epoch
-    steps_per_epoch: int
-    update_ratio: float  # median per-step ‖ΔW‖/‖W‖
-    total_change: float  # ‖W_end - W_start‖ / ‖W_start‖
-    still_falling: float  # relative train-loss drop per epoch over the last epochs
-    end_vs_best: float  # final train loss / best train loss
-    missing: int  # non-finite input values
-    n_values: int
-    outliers: int
-    worst_z: float
-    input_std: np.ndarray  # (F,) training-span std as the model saw it
-    feature_names: tuple[str, ...]
-    period: signals.Period
-    probe_now: float | None  # linear probe R² with the run's window (or inputs)
-    probe_long: float | None  # ... with a window of one season
-    window: int | None  # steps per input window (None: no time axis)
-    long_window: int
-    best_baseline_r2: float | None
-    learning_rate: float
-    optimizer: str
-    epochs: int
-    flatness: float | None = None
-    missing_targets: int = 0
-    nan_epoch: int | None = None  # first epoch whose loss was not finite
-    spurious: list[tuple[str, float, float, float]] = field(default_factory=list)
-    grad_share: dict[str, float] = field(default_factory=dict)
-    # (target shape, output shape) per sample when they differ and the loss broadcast them
-    broadcast: tuple[tuple, tuple] | None = None
-    target_mean: float = 0.0  # the target as the loss saw it
-    target_std: float = 1.0
-    prediction_mean: float | None = None
-    # layer name -> (share of saturated or dead units, what: "dead ReLU" / "saturated")
-    saturation: dict[str, tuple[float, str]] = field(default_factory=dict)
-    layer_updates: dict[str, float] = field(default_factory=dict)  # per-step ratio per layer
-    # layers whose weights ended NaN/inf (a Keras fit: a ReLU can hide them as a finite,
-    # flat output while the loss stays finite)
-    nonfinite_weights: tuple[str, ...] = ()
-    healthy_evidence: list[str] = field(default_factory=list)
-    config: object | None = None  # the lab's ExperimentConfig
-    # which target the probes, the baseline and the verdict speak of ("target 2" when a fit
-    # has several and another one decides the verdict)
-    target_name: str = "the target"
-    # the target's main cycle in steps where it is known, not estimated: a lab run on a
-    # generated series (its generator made it). None for a CSV and for a Keras fit, where
-    # only ``period`` (estimated from the noisy data) is there.
-    known_season: int | None = None
-
 
 def judge(m: Measurements) -> list[Finding]:
     """Findings most likely first; ``[healthy]`` when the verdict is ``learning``."""
@@ -136,68 +79,6 @@ def judge(m: Measurements) -> list[Finding]:
     findings = [f for rule in RULES if (f := rule(m)) is not None]
     findings.sort(key=lambda f: -f.confidence)
     return findings or [_fallback(m)]
-
-
-def diagnose(result: ExperimentResult, data: Prepared | None = None) -> list[Finding]:
-    """Findings for a lab run, most likely first; ``[healthy]`` when it learned.
-
-    ``data`` is the run's prepared data (rebuilt from the config when not given).
-    """
-    if result.verdict == "learning" and not result.stopped:
-        return [Finding("healthy", "Nothing to fix: the model learned the pattern",
-                        tuple(_healthy_evidence(result)), None, 1.0, "Nothing to change.")]
-    data = data if data is not None else prepare(result.config)
-    return judge(measure(result, data))
-
-
-def measure(result: ExperimentResult, data: Prepared) -> Measurements:
-    """The lab front end: measurements of a finished lab run and its prepared data."""
-    c = result.config
-    losses = [r.train_loss for r in result.history]
-    finite = [x for x in losses if math.isfinite(x)]
-    steps = max(1, math.ceil(len(data.x_train) / c.batch_size))
-    changes = [r.weight_change for r in result.history if math.isfinite(r.weight_change)]
-    split = data.split
-    inputs = data.inputs.astype(np.float64)  # (T, F) model units
-    counts, worst = signals.robust_outliers(inputs, ref=inputs[:split])
-    y = _target_history(data)  # (T,) first target in model units, as recorded
-    period = signals.dominant_period(y[:split], max_period=split // 2)
-    known = data.series.season(data.series.targets[0])
-    long_window = season_window(c, known or period.steps)
-    target_shape = tuple(data.y_train.shape)
-    return Measurements(
-        verdict=result.verdict,
-        diverged=result.diverged,
-        losses=losses,
-        steps_per_epoch=steps,
-        update_ratio=float(np.median(changes)) / steps if changes else 0.0,
-        total_change=result.weight_change_total,
-        still_falling=still_falling(finite),
-        end_vs_best=finite[-1] / min(finite) if finite and min(finite) > 0 else 1.0,
-        missing=int(np.isnan(inputs).sum()),
-        n_values=inputs.size,
-        outliers=int(counts.sum()),
-        worst_z=float(worst.max()),
-        input_std=np.nanstd(inputs[:split], axis=0),
-        feature_names=tuple(result.feature_names),
-        period=period,
-        probe_now=signals.linear_probe_r2(y, split, c.seq_len, c.horizon),
-        probe_long=signals.linear_probe_r2(y, split, long_window, c.horizon),
-        window=c.seq_len,
-        long_window=long_window,
-        best_baseline_r2=_best_baseline(result),
-        learning_rate=c.learning_rate,
-        optimizer=c.optimizer,
-        epochs=c.epochs,
-        flatness=_flatness(result),
-        nan_epoch=next((h.epoch for h in result.history if not math.isfinite(h.train_loss)),
-                       None),
-        spurious=_spurious_columns(data, c.horizon),
-        grad_share=_grad_share(result),
-        broadcast=((target_shape[1:], target_shape[2:]) if len(target_shape) == 3 else None),
-        config=c,
-        known_season=known,
-    )
 
 
 # --- rules: each reads the measurements and returns a Finding or None -------------------
@@ -430,7 +311,7 @@ def _spurious(m: Measurements):
     if c is not None and c.spurious_feature:
         patch = {"spurious_feature": False}
     elif c is not None and c.dataset == "csv":  # drop the column from the file's inputs
-        from .tabular import split_names
+        from ..tabular import split_names
 
         kept = [n for n in split_names(c.input_columns) if n != name]
         patch = {"input_columns": ",".join(kept)}
@@ -546,78 +427,6 @@ def _opt(name: str) -> str:
 
 def _shape_text(shape: tuple) -> str:
     return ", ".join(map(str, shape)) if shape else ""
-
-
-# --- measurements (shared) ----------------------------------------------------------------
-def still_falling(losses: list[float]) -> float:
-    """Mean relative drop per epoch of the train loss over the last (up to) 3 epochs."""
-    tail = losses[-4:]
-    if len(tail) < 2:
-        return 1.0 if len(losses) == 1 else 0.0  # one epoch: assume it had only begun
-    drops = [(a - b) / a for a, b in zip(tail, tail[1:]) if a > 0]
-    return float(np.mean(drops)) if drops else 0.0
-
-
-def spurious_columns(x: np.ndarray, y: np.ndarray, split: int, horizon: int,
-                     names, skip=()) -> list[tuple[str, float, float, float]]:
-    """Inputs whose correlation with the target ``horizon`` steps later holds in the
-    training span and breaks after it: (name, corr train, corr test, drop).
-
-    x : (T, F) inputs over time, y : (T,) target over time, split : first test step.
-    """
-    out = []
-    for j, name in enumerate(names):
-        if j in skip:
-            continue
-        xj = x[:, j].astype(np.float64)
-        lead = y[horizon:]  # the target h steps after each input
-        train = signals.correlation(xj[: split - horizon], lead[: split - horizon])
-        test = signals.correlation(xj[split - horizon: -horizon or None], lead[split - horizon:])
-        if abs(train) > 0.8 and abs(train) - abs(test) > 0.4:
-            out.append((name, train, test, abs(train) - abs(test)))
-    return out
-
-
-# --- measurements (lab) -------------------------------------------------------------------
-def _target_history(data: Prepared) -> np.ndarray:
-    """The first target as recorded over the whole series, in model units, (T,)."""
-    j = data.series.targets[0]
-    return (data.series.values[:, j] - data.target_mean[0]) / data.target_scale[0]
-
-
-def _best_baseline(r: ExperimentResult) -> float | None:
-    values = [s.r2 for t in r.targets if t.predictable for s in t.baselines.values()
-              if s.r2 is not None]
-    return max(values) if values else None
-
-
-def _spurious_columns(data: Prepared, horizon: int) -> list[tuple[str, float, float, float]]:
-    return spurious_columns(data.inputs, _target_history(data), data.split, horizon,
-                            data.series.names, skip=data.series.targets)
-
-
-def _grad_share(r: ExperimentResult) -> dict[str, float]:
-    if not r.history:
-        return {}
-    return grad_share(r.history[-1].input_grad_norms, r.feature_names)
-
-
-def grad_share(norms, names) -> dict[str, float]:
-    """Each input's share of the input-gradient norm, by name ({} when not finite)."""
-    g = np.asarray(norms, dtype=np.float64)
-    if not np.all(np.isfinite(g)) or g.sum() <= 0:
-        return {}
-    return {n: float(v) for n, v in zip(names, g / g.sum())}
-
-
-def _flatness(r: ExperimentResult) -> float | None:
-    values = [t.scores.flatness for t in r.targets if t.scores.flatness is not None]
-    return min(values) if values else None
-
-
-def _healthy_evidence(r: ExperimentResult) -> list[str]:
-    return [healthy_line(t.name, t.scores, best_r2(t.baselines)) for t in r.targets
-            if t.predictable]
 
 
 def healthy_line(name: str, scores, base: float | None) -> str:

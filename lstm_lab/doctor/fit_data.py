@@ -1,6 +1,6 @@
 """Your own fit's data, read once and measured for the doctor: no Keras here, only numpy.
 
-:class:`lstm_lab.keras.Doctor` accepts what ``model.fit`` accepts -- numpy arrays, pandas
+:class:`lstm_lab.keras.Doctor` (:mod:`.keras_fit`) accepts what ``model.fit`` accepts -- numpy arrays, pandas
 frames, a ``tf.data.Dataset`` -- and keeps a bounded sample of it (:func:`read_xy`).
 :func:`data_measurements` then measures what the lab's doctor measures on a lab run: the
 inputs' scale, gaps and spikes, the series' season against the window, a linear probe of
@@ -16,24 +16,41 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import signals
-
-
-class DoctorInputError(ValueError):
-    """Data the doctor cannot read; the message says what was given and what it needs."""
+from .. import signals
+from .measures import spurious_columns
+from .problems import DoctorInputError
 
 
 @dataclass
 class FitData:
     """A bounded sample of a fit's data, in the order given.
 
-    x : (n, steps, features) windows or (n, features) rows, float64
-    y : (n, *target_shape), float64
+    x : (n, steps, features) windows or (n, features) rows, float64 -- the input the doctor
+        measures: the model's only input, or the first of several (a rank-4+ input is read
+        as (n, steps, features) with its middle axes flattened)
+    y : (n, *target_shape), float64 -- for a model with several outputs, each output's
+        target at its last step, side by side: (n, sum of the outputs' last dims)
+    names : the measured input's feature names, (features,)
+    inputs : the inputs as the model takes them -- one array, a list or a dict of arrays
+        (n, ...) -- for predictions; None means ``x`` itself
+    targets : for several outputs, each output's targets as given (n, ...), in order; None
+        for one output (then ``y`` is it)
+    output_names : the outputs' names (dict keys, or "output k"), with ``targets``
+    input_names : the inputs' names when there are several (the first is measured)
     """
 
     x: np.ndarray
     y: np.ndarray
     names: tuple[str, ...]
+    inputs: object = None
+    targets: list | None = None
+    output_names: tuple[str, ...] = ()
+    input_names: tuple[str, ...] = ()
+
+    @property
+    def model_inputs(self):
+        """What the model's predict takes: the inputs' structure, float32."""
+        return self.x.astype(np.float32) if self.inputs is None else self.inputs
 
     @property
     def windowed(self) -> bool:
@@ -58,6 +75,19 @@ class FitData:
             return self.y.reshape(len(self.y), -1, self.y.shape[-1])[:, -1, j]
         return self.y.reshape(len(self.y), -1)[:, j]
 
+    def head(self, n: int) -> "FitData":
+        """The first ``n`` samples (every part: inputs, targets)."""
+        return FitData(self.x[:n], self.y[:n], self.names, _take(self.inputs, slice(0, n)),
+                       None if self.targets is None else [t[:n] for t in self.targets],
+                       self.output_names, self.input_names)
+
+    def tail(self, start: int) -> "FitData":
+        """The samples from ``start`` on."""
+        return FitData(self.x[start:], self.y[start:], self.names,
+                       _take(self.inputs, slice(start, None)),
+                       None if self.targets is None else [t[start:] for t in self.targets],
+                       self.output_names, self.input_names)
+
 
 def read_xy(x, y=None, *, max_samples: int = 4096, max_batches: int = 256,
             what: str = "x") -> FitData:
@@ -65,48 +95,119 @@ def read_xy(x, y=None, *, max_samples: int = 4096, max_batches: int = 256,
 
     Parameters
     ----------
-    x : array-like (n, steps, features) / (n, features) / (n,), a pandas DataFrame, or a
-        ``tf.data.Dataset`` (or any iterable of ``(x, y)`` batches) when ``y`` is None
-    y : array-like (n, ...) or pandas Series/DataFrame; None for a dataset
+    x : array-like (n, ...), a pandas DataFrame, a list or dict of those (a model with
+        several inputs), or -- when ``y`` is None -- a ``tf.data.Dataset``, a
+        ``keras.utils.PyDataset`` or any re-iterable of ``(x, y[, sample_weight])`` batches
+    y : array-like (n, ...), pandas Series/DataFrame, or a list/dict of those (several
+        outputs); None for a dataset
     max_samples : keep the first this many samples (the doctor's measurements are
         statistics, and a bounded sample keeps them cheap)
     max_batches : read at most this many batches of a dataset
+
+    A one-shot iterator (a generator) is not read: reading it would take the batches the
+    fit needs.
     """
     if x is None:
         raise DoctorInputError(f"{what} is None: pass the training inputs (or a tf.data "
                                "Dataset of (x, y) batches)")
-    names = None
     if y is None:
-        if _is_array_like(x):
+        if _is_array_like(x) or isinstance(x, dict) or _is_array_list(x):
             raise DoctorInputError(f"{what} has no targets: pass y as well, "
                                    "e.g. Doctor(x_train, y_train), or a Dataset of (x, y)")
         x, y = _from_batches(x, max_samples, max_batches, what)
-    else:
-        names = _column_names(x)
-        x, y = _array(x, what), _array(y, f"the targets of {what}")
-    if x.ndim == 1:
-        x = x[:, None]  # (n,) -> (n, 1): one feature
-    if x.ndim not in (2, 3):
-        raise DoctorInputError(f"{what} has shape {x.shape}: the doctor reads (samples, "
-                               "features) or (samples, steps, features)")
-    if y.ndim == 0 or len(y) != len(x):
-        raise DoctorInputError(f"{what} has {len(x)} samples but its targets have shape "
-                               f"{y.shape}: they must have one row per sample")
-    if len(x) < 2:
-        raise DoctorInputError(f"{what} has {len(x)} sample(s): the doctor needs at least 2")
-    names = names or tuple(f"feature {j}" for j in range(x.shape[-1]))
-    return FitData(x[:max_samples], y[:max_samples], tuple(names))
+    x_keys, x_leaves = _leaves(x, what)
+    y_keys, y_leaves = _leaves(y, f"the targets of {what}")
+    n = len(x_leaves[0]) if x_leaves[0].ndim else 0
+    for leaf in x_leaves + y_leaves:
+        if leaf.ndim == 0 or len(leaf) != n:
+            raise DoctorInputError(f"{what} has {n} samples but its targets have shape "
+                                   f"{leaf.shape}: they must have one row per sample"
+                                   if leaf is y_leaves[0] or leaf.ndim == 0 else
+                                   f"{what}'s arrays have different numbers of samples "
+                                   f"({n} and {len(leaf)})")
+    if n < 2:
+        raise DoctorInputError(f"{what} has {n} sample(s): the doctor needs at least 2")
+    first = x_leaves[0][:max_samples]
+    names = (_column_names(x if x_keys is None else _first(x)) if len(x_leaves) == 1 else None)
+    if first.ndim == 1:
+        first = first[:, None]  # (n,) -> (n, 1): one feature
+    elif first.ndim > 3:  # images, grids: steps are the middle axes, flattened
+        first = first.reshape(len(first), -1, first.shape[-1])
+    names = names or tuple(f"feature {j}" for j in range(first.shape[-1]))
+    several_in = x_keys is not None
+    inputs = None
+    if several_in or x_leaves[0].ndim != first.ndim:
+        inputs = _rebuild(x, x_keys, [a[:max_samples].astype(np.float32) for a in x_leaves])
+    if y_keys is None:
+        return FitData(first, y_leaves[0][:max_samples], tuple(names), inputs,
+                       input_names=_names(x_keys, len(x_leaves), "input"))
+    targets = [t[:max_samples] for t in y_leaves]
+    last = [t.reshape(len(t), -1, t.shape[-1])[:, -1, :] if t.ndim > 1 else t[:, None]
+            for t in targets]  # each (n, its last dim)
+    return FitData(first, np.concatenate(last, axis=1), tuple(names), inputs, targets,
+                   _names(y_keys, len(y_leaves), "output"),
+                   _names(x_keys, len(x_leaves), "input"))
 
 
 def _is_array_like(x) -> bool:
     return isinstance(x, np.ndarray) or hasattr(x, "to_numpy") or hasattr(x, "__array__")
 
 
+def _is_array_list(a) -> bool:
+    return isinstance(a, (list, tuple)) and len(a) > 0 and all(
+        _is_array_like(v) or isinstance(v, dict) for v in a) and any(
+        hasattr(v, "shape") or isinstance(v, dict) for v in a)
+
+
+def _names(keys, n: int, kind: str) -> tuple[str, ...]:
+    if keys is None:
+        return ()
+    return tuple(str(k) for k in keys) if keys != list(range(n)) else tuple(
+        f"{kind} {k}" for k in range(n))
+
+
+def _leaves(a, what: str) -> tuple[list | None, list[np.ndarray]]:
+    """(keys, arrays): keys None for one array; list indices or dict keys for several."""
+    if isinstance(a, dict):
+        if not a:
+            raise DoctorInputError(f"{what} is an empty dict")
+        return list(a.keys()), [_array(v, f"{what}[{k!r}]") for k, v in a.items()]
+    if _is_array_list(a):
+        if len(a) == 1:
+            return None, [_array(a[0], what)]
+        return list(range(len(a))), [_array(v, f"{what}[{k}]") for k, v in enumerate(a)]
+    return None, [_array(a, what)]
+
+
+def _first(a):
+    return next(iter(a.values())) if isinstance(a, dict) else a[0]
+
+
+def _rebuild(a, keys, arrays):
+    if keys is None:
+        return arrays[0]
+    if isinstance(a, dict):
+        return dict(zip(keys, arrays))
+    return list(arrays)
+
+
+def _take(inputs, rows: slice):
+    """The rows of an inputs structure (array, list or dict of arrays; None stays None)."""
+    if inputs is None:
+        return None
+    if isinstance(inputs, dict):
+        return {k: v[rows] for k, v in inputs.items()}
+    if isinstance(inputs, list):
+        return [v[rows] for v in inputs]
+    return inputs[rows]
+
+
 def _array(a, what: str) -> np.ndarray:
-    if isinstance(a, dict) or (isinstance(a, (list, tuple)) and a and hasattr(a[0], "shape")):
-        raise DoctorInputError(f"{what} is a {type(a).__name__} of several arrays: the "
-                               "doctor reads models with one input and one output")
+    if isinstance(a, dict) or _is_array_list(a):
+        raise DoctorInputError(f"{what} nests several arrays: the doctor reads an array, or "
+                               "a list or dict of arrays")
     try:
+        a = a.numpy() if hasattr(a, "numpy") and not isinstance(a, np.ndarray) else a
         out = np.asarray(a.to_numpy() if hasattr(a, "to_numpy") else a, dtype=np.float64)
     except (TypeError, ValueError) as e:
         raise DoctorInputError(f"{what} is not numeric ({e}); convert it to numbers "
@@ -120,13 +221,23 @@ def _column_names(x) -> tuple[str, ...] | None:
 
 
 def _from_batches(ds, max_samples: int, max_batches: int, what: str):
-    """Concatenate the first batches of a dataset of (x, y[, weights]) into arrays."""
-    xs, ys, n = [], [], 0
+    """Concatenate the first batches of a dataset of (x, y[, weights]) into arrays (or
+    lists/dicts of arrays, as the batches hold them)."""
     try:
         it = iter(ds)
     except TypeError:
-        raise DoctorInputError(f"{what} is a {type(ds).__name__}: pass arrays (x, y) or a "
-                               "tf.data.Dataset of (x, y) batches") from None
+        if hasattr(ds, "__getitem__") and hasattr(ds, "__len__"):  # a PyDataset / Sequence
+            it = (ds[i] for i in range(len(ds)))
+        else:
+            raise DoctorInputError(f"{what} is a {type(ds).__name__}: pass arrays (x, y) or "
+                                   "a tf.data.Dataset of (x, y) batches") from None
+    else:
+        if it is ds:  # a generator: reading it would take the fit's batches
+            raise DoctorInputError(f"{what} is a one-shot iterator "
+                                   f"({type(ds).__name__}): the doctor does not read it, as "
+                                   "that would take the batches the fit needs; pass "
+                                   "Doctor(x_sample, y_sample) or a re-iterable dataset")
+    xs, ys, n = [], [], 0
     for i, batch in enumerate(it):
         if i >= max_batches or n >= max_samples:
             break
@@ -134,13 +245,21 @@ def _from_batches(ds, max_samples: int, max_batches: int, what: str):
             raise DoctorInputError(f"{what} yields {type(batch).__name__} batches: the doctor "
                                    "needs (x, y) pairs, e.g. timeseries_dataset_from_array("
                                    "data, targets=..., ...)")
-        bx, by = _array(batch[0], what), _array(batch[1], f"the targets of {what}")
+        bx, by = _leaves(batch[0], what), _leaves(batch[1], f"the targets of {what}")
         xs.append(bx)
         ys.append(by)
-        n += len(bx)
+        n += len(bx[1][0]) if bx[1][0].ndim else 1
     if not xs:
         raise DoctorInputError(f"{what} yielded no batches")
-    return np.concatenate(xs), np.concatenate(ys)
+
+    def join(parts, like):
+        keys = parts[0][0]
+        arrays = [np.concatenate([p[1][k] for p in parts]) for k in range(len(parts[0][1]))]
+        if keys is None:
+            return arrays[0]
+        return dict(zip(keys, arrays)) if not isinstance(keys[0], int) else arrays
+
+    return join(xs, None), join(ys, None)
 
 
 # --- the shape check --------------------------------------------------------------------------
@@ -162,7 +281,7 @@ def broadcast_shapes(target: tuple, output: tuple) -> tuple[tuple, tuple] | None
 # --- measurements from the data ---------------------------------------------------------------
 @dataclass
 class DataMeasures:
-    """What the data alone tells (see :class:`lstm_lab.doctor.Measurements`)."""
+    """What the data alone tells (see :class:`.measures.Measurements`)."""
 
     missing: int
     missing_targets: int
@@ -197,8 +316,6 @@ def data_measurements(train: FitData, val: FitData) -> DataMeasures:
     per_target = [_probes(train, series, window, j)
                   for j in range(min(train.n_targets, MAX_PROBED_TARGETS))]
     probe_now, probe_long, long_window, period = per_target[0]
-    from .doctor import spurious_columns
-
     both_x = np.concatenate([train.last_step(), val.last_step()])  # (n + n_val, F)
     both_y = np.concatenate([y, val.target_column()])
     return DataMeasures(
@@ -338,19 +455,23 @@ def _probe(x: np.ndarray, y: np.ndarray, nonlinear: bool = False,
 
 # --- naive baselines on the validation data ---------------------------------------------------
 def naive_baselines(train: FitData, val: FitData, period: int | None) -> dict[str, np.ndarray]:
-    """Forecasts that need no training, each shaped like ``val.y`` flattened per target:
-    ``mean`` (the training targets' mean); for windowed inputs ``persistence`` (one input
-    at the last step -- or at the same step, many-to-many -- mapped to the target's units
-    by a least-squares line fitted on the training data: the input best fitted wins) and,
-    when a season fits in the window, ``seasonal`` (the same, one season back)."""
+    """Forecasts that need no training, each shaped like ``val.y`` flattened per target,
+    (rows, targets): ``mean`` (the training targets' mean); for windowed inputs
+    ``persistence`` (one input at the last step -- or at the same step, many-to-many --
+    mapped to the target's units by a least-squares line fitted on the training data: the
+    input best fitted wins) and, when a season fits in the window, ``seasonal`` (the same,
+    one season back). The lagged ones only where inputs and targets pair row for row in
+    both splits (not, say, for validation targets one step shorter than their inputs)."""
     cols = _columns(val.y)
     mean = np.nanmean(_columns(train.y), axis=0)
     out = {"mean": np.broadcast_to(mean, cols.shape).copy()}
-    if not train.windowed:
+    if not (train.windowed and val.windowed) or mean.shape[-1] != cols.shape[-1]:
         return out
-    many = val.y.ndim == 3 and val.y.shape[1] == val.x.shape[1]
+    many = train.many_to_many
+    if many != val.many_to_many:
+        return out
     for name, back in (("persistence", 1), ("seasonal", period)):
-        if not back or back > train.x.shape[1] or (many and back != 1):
+        if not back or back > min(train.x.shape[1], val.x.shape[1]) or (many and back != 1):
             continue
         fitted = _lagged_line(train, val, back, many)
         if fitted is not None:
@@ -364,10 +485,13 @@ def _columns(y: np.ndarray) -> np.ndarray:
 
 
 def _lagged_line(train: FitData, val: FitData, back: int, many: bool) -> np.ndarray | None:
-    def inputs(d: FitData) -> np.ndarray:  # (rows, F) matching _columns(d.y)
-        return d.x.reshape(-1, d.x.shape[-1]) if many else d.x[:, -back, :]
+    def inputs(d: FitData) -> np.ndarray | None:  # (rows, F) matching _columns(d.y)
+        rows = d.x.reshape(-1, d.x.shape[-1]) if many else d.x[:, -back, :]
+        return rows if len(rows) == len(_columns(d.y)) else None
 
     xt, xv = inputs(train), inputs(val)
+    if xt is None or xv is None:  # targets of several steps per window: no row pairing
+        return None
     yt, T = _columns(train.y), _columns(val.y).shape[1]
     out = np.empty((len(xv), T))
     for t in range(T):
