@@ -108,17 +108,30 @@ def main(argv=None) -> int:
     ap.add_argument("--part", choices=["dev", "heldout"], help="one part of the split")
     ap.add_argument("--redo", action="store_true", help="measure again what is saved")
     ap.add_argument("--table", action="store_true", help="only print the saved table")
+    ap.add_argument("--reverse", action="store_true", help="measure in reverse order")
+    ap.add_argument("--share", action="store_true",
+                    help="share the work with another --share process (claims file)")
     args = ap.parse_args(argv)
     programs = part(args.part) if args.part else all_programs()
     if args.only:
         programs = [p for p in programs if p.name in args.only]
     RESULTS.mkdir(parents=True, exist_ok=True)
     saved = load_rows()
+    if args.reverse:
+        programs = programs[::-1]
     if not args.table:
         t0 = time.perf_counter()
+        claims = RESULTS / ".keras_corpus_claims"
         for p in programs:
+            saved = load_rows()  # another process may have measured it meanwhile
             if p.name in saved and not args.redo:
                 continue
+            claimed = claims.read_text().split() if claims.exists() else []
+            if args.share and p.name in claimed:
+                continue
+            if args.share:
+                with claims.open("a") as fh:
+                    fh.write(p.name + "\n")
             row = measure(p)
             saved[p.name] = row
             with JSONL.open("a") as fh:

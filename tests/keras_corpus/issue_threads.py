@@ -166,6 +166,55 @@ def so46620813_lstm_softmax_binary(fix=None, seed=0):
     return Fit(LSTM_net, x_tr, y_tr, (x_va, y_va), dict(batch_size=32, epochs=30))
 
 
+def keras3040_linear_sgd_nan(fix=None, seed=0):
+    """keras#3040 "Simple Linear Regression Nan's after a few iterations": x = range(200),
+    y = 2x, Dense(1, input_dim=1), SGD(lr=0.001, decay=1e-6, momentum=0), batch 1, one
+    epoch: the weights go to NaN ("realized my learning rate was too high"). Every fifth
+    point validates; 3 epochs."""
+    seed_all(seed)
+    x = 1.0 * np.array(range(200))
+    y = 2.0 * x
+    held = np.arange(200) % 5 == 0
+    x_tr, x_va, y_tr, y_va = x[~held], x[held], y[~held], y[held]
+    if fix == "unscaled_inputs":
+        mu, sd = x_tr.mean(), x_tr.std()
+        x_tr, x_va = (x_tr - mu) / sd, (x_va - mu) / sd
+    lr = 1e-6 if fix == "lr_too_large" else 0.001
+    model = keras.Sequential([keras.Input((1,)), layers.Dense(1)])
+    sgd = keras.optimizers.SGD(learning_rate=lr, momentum=0.0, nesterov=False)
+    model.compile(loss="mean_squared_error", optimizer=sgd)
+    return Fit(model, x_tr[:, None], y_tr, (x_va[:, None], y_va),
+               dict(epochs=3, batch_size=1))
+
+
+def rstudio_ames_sgd_nan(fix=None, seed=0):
+    """rstudio-conf-2020/dl-keras-tf#9 "train/valid loss = NAN when loss =
+    mean_squared_error due to exploding values": the Ames housing mini-project, inputs
+    prepared by a recipe (standardised), sale prices up to ~755 000, optimizer_sgd(lr =
+    0.1), MSE, batch 16, validation_split = 0.2: the loss is NaN from the first epoch.
+    The thread: the target's range (MSLE was recommended). Dense(32, relu) x2 on a
+    California-like table; 10 epochs."""
+    from ._common import california_like
+
+    rng = seed_all(seed)
+    x, y = california_like(rng, 600)
+    y = y * 1.5
+    sc = StandardScaler().fit(x[:480])
+    x = sc.transform(x).astype("float32")
+    x_tr, x_va, y_tr, y_va = x[:480], x[480:], y[:480], y[480:]
+    truth, unscale = (y_tr, y_va), None
+    if fix == "unscaled_target":
+        mu, sd = y_tr.mean(), y_tr.std()
+        y_tr, y_va = (y_tr - mu) / sd, (y_va - mu) / sd
+        unscale = lambda p: np.asarray(p) * sd + mu  # noqa: E731
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(32, activation="relu"),
+                              layers.Dense(32, activation="relu"), layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1),
+                  loss="mean_squared_error", metrics=["mae"])
+    return Fit(model, x_tr, y_tr, (x_va, y_va), dict(batch_size=16, epochs=10), truth,
+               unscale)
+
+
 K = "https://github.com/keras-team/keras/issues/"
 PROGRAMS = [
     CorpusProgram("keras9889_stacked_lstm_target48", ("unscaled_target",),
@@ -202,4 +251,14 @@ PROGRAMS = [
                   so46620813_lstm_softmax_binary, {"output_range": "Dense(1, sigmoid)"},
                   "qa", "mirror: https://stackguides.com/questions/46620813; Adagrad(0.1) "
                         "so that the sigmoid fix can learn in 30 epochs"),
+    CorpusProgram("keras3040_linear_sgd_nan", ("lr_too_large", "unscaled_inputs"),
+                  "Simple Linear Regression Nan's after a few iterations", K + "3040",
+                  "Sequential · Dense(1) · SGD batch 1 · numpy", keras3040_linear_sgd_nan,
+                  {"lr_too_large": "SGD(1e-6)", "unscaled_inputs": "standardise x"},
+                  "issue"),
+    CorpusProgram("rstudio_ames_sgd_nan", ("unscaled_target",),
+                  "train/valid loss = NAN when loss = mean_squared_error due to exploding "
+                  "values", "https://github.com/rstudio-conf-2020/dl-keras-tf/issues/9",
+                  "Sequential · Dense ReLU · SGD(0.1) · numpy", rstudio_ames_sgd_nan,
+                  {"unscaled_target": "standardise the price"}, "issue"),
 ]

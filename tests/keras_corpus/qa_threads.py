@@ -9,7 +9,7 @@ import numpy as np
 
 from . import CorpusProgram
 from ._common import (Fit, MinMaxScaler, StandardScaler, boston_like, chrono, layers,
-                      seed_all, train_test_split)
+                      seed_all, train_test_split, windows)
 from lstm_lab.model import keras
 
 
@@ -356,6 +356,53 @@ def openillumi_bce_price(fix=None, seed=0):
                unscale)
 
 
+def so72422157_stacked_lstm_multistep(fix=None, seed=0):
+    """"How can I get non-negative outputs in time series forecasting using LSTM?":
+    LSTM(100, recurrent_activation='sigmoid', return_sequences=True) -> LSTM(80) ->
+    Dense(n_out), Adam, MSE on a non-negative series; a few of 2 500 predictions come out
+    slightly negative -- the fit itself is fine. LSTM(32)/LSTM(16), n_in = 24, n_out = 3,
+    15 epochs. Healthy."""
+    rng = seed_all(seed)
+    n = 900
+    t = np.arange(n)
+    s = np.abs(2 + 1.5 * np.sin(2 * np.pi * t / 24) + 0.3 * rng.normal(size=n))
+    cut = 700
+    z = ((s - s[:cut].mean()) / s[:cut].std()).astype("float32")
+    n_in, n_out = 24, 3
+    m = n - n_in - n_out + 1
+    x = np.stack([z[i:i + n_in] for i in range(m)])[:, :, None]
+    y = np.stack([z[i + n_in:i + n_in + n_out] for i in range(m)])
+    x_tr, x_va, y_tr, y_va = chrono(x, y)
+    model1 = keras.Sequential([
+        keras.Input((n_in, 1)),
+        layers.LSTM(32, recurrent_activation="sigmoid", return_sequences=True),
+        layers.LSTM(16), layers.Dense(n_out)])
+    model1.compile(optimizer="adam", loss="mean_squared_error")
+    return Fit(model1, x_tr, y_tr, (x_va, y_va), dict(epochs=15, batch_size=32))
+
+
+def so60306255_lstm_positive_only(fix=None, seed=0):
+    """"Keras LSTM input and output variable ranges": inputs and training data
+    standardised (mean 0, std 1), yet "all of my predictions are positive between 0 and
+    1, there are never any negative values". The output layer is a sigmoid (the answers);
+    the code is not shown: LSTM(32) -> Dense(1, activation='sigmoid'), Adam, 15 epochs
+    on a standardised multivariate series."""
+    rng = seed_all(seed)
+    n = 900
+    t = np.arange(n)
+    a = np.sin(2 * np.pi * t / 30) + 0.2 * rng.normal(size=n)
+    b = np.cos(2 * np.pi * t / 30) + 0.2 * rng.normal(size=n)
+    data = np.stack([a, b], 1)
+    data = ((data - data[:700].mean(0)) / data[:700].std(0)).astype("float32")
+    x, y = windows(data, 20, 1)
+    x_tr, x_va, y_tr, y_va = chrono(x, y)
+    act = None if fix == "output_range" else "sigmoid"
+    model = keras.Sequential([keras.Input((20, 2)), layers.LSTM(32),
+                              layers.Dense(1, activation=act)])
+    model.compile(optimizer="adam", loss="mse")
+    return Fit(model, x_tr, y_tr, (x_va, y_va), dict(epochs=15, batch_size=32))
+
+
 SO = "https://stackoverflow.com/questions/"
 PROGRAMS = [
     CorpusProgram("so58887284_sigmoid_negative_curve", ("output_range",),
@@ -436,4 +483,16 @@ PROGRAMS = [
                   openillumi_bce_price,
                   {"loss_mismatch": "MSE on a linear head",
                    "unscaled_target": "min-max the price into (0, 1)"}, "blog"),
+    CorpusProgram("so72422157_stacked_lstm_multistep", ("healthy",),
+                  "How can I get non-negative outputs in time series forecasting using LSTM?",
+                  SO + "72422157", "Sequential · stacked LSTM -> Dense(n_out) · numpy",
+                  so72422157_stacked_lstm_multistep, {}, "qa",
+                  "mirror: https://kiwix.lema.org/stackoverflow.com_en_all_2023-11/"
+                  "questions/72422157"),
+    CorpusProgram("so60306255_lstm_positive_only", ("output_range",),
+                  "Keras LSTM input and output variable ranges", SO + "60306255",
+                  "Sequential · LSTM -> Dense(1, sigmoid) · numpy",
+                  so60306255_lstm_positive_only, {"output_range": "linear output"}, "qa",
+                  "mirror: https://wiki.gubat.org/content/stackoverflow.com_en_all_2023-11/"
+                  "questions/60306255"),
 ]
