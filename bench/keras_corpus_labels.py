@@ -6,9 +6,11 @@ seeds, as written and with each of its single fixes, scored on its validation da
     nice -n 10 python bench/keras_corpus_labels.py --part heldout  # plain Keras only
     python bench/keras_corpus_labels.py --table                    # print the saved rows
 
-A label holds (``keras_programs.label_holds`` at every seed) when the program as written
-fails at all 3 seeds (its verdict is not ``learning``) and the fix for each accepted code
-heals it at all 3 (``learning``, or R² up by 0.5); a healthy program must learn at all 3.
+A label holds when the program as written fails at all 3 seeds (its verdict is not
+``learning``) and the fix for each accepted code heals it at all 3 (``learning``, or R²
+up by 0.5 -- ``keras_programs.label_holds``; a diverged run, which has no R², only by a
+fix that learns: ``keras_corpus.heals``); a healthy program must learn at all 3. Fixes
+listed for a program beyond its accepted codes were tried and did not heal.
 Rows are appended to ``bench/results/keras_corpus_labels.jsonl`` as they are measured
 (a rerun skips programs already there unless ``--redo``); the table is written to
 ``bench/results/keras_corpus_labels.txt``.
@@ -29,7 +31,7 @@ import warnings  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
-from keras_corpus import SEEDS, all_programs, label_holds, part, plain_outcome  # noqa: E402
+from keras_corpus import SEEDS, all_programs, heals, part, plain_outcome  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 JSONL = RESULTS / "keras_corpus_labels.jsonl"
@@ -67,7 +69,7 @@ def verdict(p, row) -> dict:
         return {"holds": ok, "healing": ["healthy"] if ok else []}
     broken_fails = all(c[0] != "learning" for c in row["broken"])
     healing = [code for code, cells in row["fixes"].items()
-               if all(label_holds(code, _outcome(b), _outcome(f))
+               if all(heals(code, _outcome(b), _outcome(f))
                       for b, f in zip(row["broken"], cells))]
     return {"holds": broken_fails and bool(healing) and
             all(c in healing for c in p.codes if c in row["fixes"]),
@@ -138,8 +140,12 @@ def main(argv=None) -> int:
                 fh.write(json.dumps(row) + "\n")
             print(line(row), flush=True)
         print(f"measured in {time.perf_counter() - t0:.0f} s")
-    names = [p.name for p in all_programs()]
-    rows = [saved[n] for n in names if n in saved]
+    rows = []
+    for p in all_programs():  # the verdict again, for the programs' current labels
+        if p.name in saved:
+            row = saved[p.name]
+            row.update(codes=list(p.codes), **verdict(p, row))
+            rows.append(row)
     text = write_table(rows)
     TABLE.write_text(text + "\n")
     print(text)

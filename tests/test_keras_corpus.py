@@ -13,8 +13,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from keras_corpus import (NEW_CODES, SEEDS, SPLIT_FILE, all_programs, label_holds,
-                          outcome, plain_outcome, source_key)
+from keras_corpus import (NEW_CODES, SEEDS, SPLIT_FILE, all_programs, heals, outcome,
+                          plain_outcome, source_key)
 from lstm_lab.doctor import CODES
 
 PROGRAMS = all_programs()
@@ -98,7 +98,7 @@ def test_programs_build_and_fit(program):
 def test_labels_hold_at_three_seeds(program):
     """Plain Keras, no doctor, at 3 seeds: a healthy program learns at every seed; a broken
     one fails as written at every seed and the fix for each accepted code heals it at
-    every seed (``keras_programs.label_holds``)."""
+    every seed (``keras_corpus.heals``)."""
     broken = [plain_outcome(program, None, s) for s in SEEDS]
     if program.healthy:
         assert all(o.verdict == "learning" for o in broken), broken
@@ -106,5 +106,4 @@ def test_labels_hold_at_three_seeds(program):
     assert all(o.verdict != "learning" for o in broken), broken
     for code in program.codes:
         fixed = [plain_outcome(program, code, s) for s in SEEDS]
-        assert all(label_holds(code, b, f) for b, f in zip(broken, fixed)), (code, broken,
-                                                                              fixed)
+        assert all(heals(code, b, f) for b, f in zip(broken, fixed)), (code, broken, fixed)

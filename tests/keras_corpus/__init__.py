@@ -183,13 +183,31 @@ def correct(program: CorpusProgram, codes: list[str]) -> bool:
     return bool(codes) and codes[0] in program.codes
 
 
+def heals(code: str, broken: Outcome, fixed: Outcome) -> bool:
+    """``keras_programs.label_holds``, one stricter: where the broken run has no R² (it
+    diverged), only a fix that *learns* heals it (not any finite R²)."""
+    if not broken.verdict == "learning" and broken.r2 is None and fixed.verdict != "learning":
+        return False
+    return label_holds(code, broken, fixed)
+
+
 # --- the corpus -----------------------------------------------------------------------------
+# Programs written for the corpus whose label did not hold at 3 seeds with plain Keras,
+# kept in their modules (with the measurement in their docstrings) but not in the corpus.
+DROPPED = {
+    "dlai324182_relu_output":
+        "the report's own '6 or 7 times from 10': as written it failed at 1 of 3 seeds "
+        "(R² -28.1) and scored 'learning' on the extrapolated x = 6..10 at the other two; "
+        "the linear output did not heal seeds 0 and 1",
+}
+
+
 def all_programs() -> list[CorpusProgram]:
     from . import issue_threads, qa_threads, synthetic, tutorials
 
     out: list[CorpusProgram] = []
     for mod in (qa_threads, issue_threads, tutorials, synthetic):
-        out += mod.PROGRAMS
+        out += [p for p in mod.PROGRAMS if p.name not in DROPPED]
     return out
 
 

@@ -58,19 +58,21 @@ def keras14627_boston_raw(fix=None, seed=0):
     """keras#14627 "Why the loss function (mse) calculated by keras not the same as mine":
     Boston housing as loaded (no normalisation), Dense(64, relu) -> Dense(64, relu) ->
     Dense(1), rmsprop, MSE, 40 epochs of batch 10; y_train (404,) against outputs
-    (404, 1) -- the reporter's own numpy MSE broadcast, Keras 3's loss does not. Dense(32)
-    and 30 epochs; a Boston-like table (the file needs a download). Labelled by
-    measurement."""
+    (404, 1) -- the reporter's own numpy MSE broadcast, Keras 3's loss does not. A
+    Boston-like table (the file needs a download). Labelled by
+    measurement. The thread's own sizes (64 units, 40 epochs: a Dense net on 404 rows
+    costs about a second); first written with Dense(32) and 30 epochs, where the raw
+    columns scored "learning" (R² 0.12) at seed 0 and failed at seeds 1 and 2."""
     rng = seed_all(seed)
     x, y = boston_like(rng, 506)
     x_train, x_test, y_train, y_test = x[:404], x[404:], y[:404], y[404:]
     if fix == "unscaled_inputs":
         mean, std = x_train.mean(axis=0), x_train.std(axis=0)
         x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
-    model = keras.Sequential([keras.Input((13,)), layers.Dense(32, activation="relu"),
-                              layers.Dense(32, activation="relu"), layers.Dense(1)])
+    model = keras.Sequential([keras.Input((13,)), layers.Dense(64, activation="relu"),
+                              layers.Dense(64, activation="relu"), layers.Dense(1)])
     model.compile(optimizer="rmsprop", loss="mse", metrics=["mae"])
-    return Fit(model, x_train, y_train, (x_test, y_test), dict(epochs=30, batch_size=10))
+    return Fit(model, x_train, y_train, (x_test, y_test), dict(epochs=40, batch_size=10))
 
 
 def keras3687_relu_lstm_sgd(fix=None, seed=0):

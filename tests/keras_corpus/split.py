@@ -1,6 +1,8 @@
 """Write the corpus's split by source (run once, before any rule changes):
 
-    python -m keras_corpus.split          # from tests/ (PYTHONPATH=tests)
+    python -m keras_corpus.split            # from tests/ (PYTHONPATH=tests); refuses
+                                            # once split.json exists
+    python -m keras_corpus.split --update   # programs dropped / added since (see update)
 
 Sources (a report's address; each of the project's own programs is its own source) are
 put in four strata -- real or synthetic, with or without a healthy program -- and each
@@ -51,8 +53,42 @@ def draw(programs) -> dict:
             "sources": {k: part_of[k] for k in sorted(part_of)}}
 
 
-def main() -> None:
-    split = draw(all_programs())
+def update(split: dict, programs) -> dict:
+    """Keep the committed split; a program dropped since (its label did not hold) leaves
+    it, a program added since joins its source's part, or -- a new source -- the part
+    its address's SHA-1 picks (one in three held out). Nothing already placed moves."""
+    import hashlib
+
+    names = {p.name for p in programs}
+    for part_name in ("dev", "heldout"):
+        gone = [n for n in split[part_name] if n not in names]
+        split.setdefault("dropped", []).extend(g for g in gone if g not in split["dropped"])
+        split[part_name] = [n for n in split[part_name] if n in names]
+    placed = set(split["dev"]) | set(split["heldout"])
+    for p in programs:
+        if p.name in placed:
+            continue
+        key = source_key(p)
+        where = split["sources"].get(key)
+        if where is None:
+            digest = int(hashlib.sha1(key.encode()).hexdigest(), 16)
+            where = "heldout" if digest % 3 == 0 else "dev"
+            split["sources"][key] = where
+        split[where].append(p.name)
+        split.setdefault("added", []).append(p.name)
+    return split
+
+
+def main(argv=None) -> None:
+    import sys
+
+    argv = sys.argv[1:] if argv is None else argv
+    if "--update" in argv:
+        split = update(json.loads(SPLIT_FILE.read_text()), all_programs())
+    else:
+        if SPLIT_FILE.exists():
+            raise SystemExit(f"{SPLIT_FILE} exists: the split is drawn once (use --update)")
+        split = draw(all_programs())
     SPLIT_FILE.write_text(json.dumps(split, indent=1) + "\n")
     print(f"dev {len(split['dev'])}, held-out {len(split['heldout'])} -> {SPLIT_FILE}")
 

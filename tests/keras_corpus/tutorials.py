@@ -319,6 +319,21 @@ def article_example_1(fix=None, seed=0):
                dict(epochs=20, batch_size=1))
 
 
+def tf_autompg_horsepower_dnn(fix=None, seed=0):
+    """The fuel-efficiency tutorial's single-input DNN: Horsepower alone,
+    Normalization(input_shape=[1]) adapted to it, Dense(64, relu) x2, Dense(1),
+    Adam(0.001), mean_absolute_error, MPG in its units. Dense(32), 30 epochs of 8."""
+    rng = seed_all(seed)
+    x_tr, y_tr, x_va, y_va = _mpg_split(rng)
+    hp_tr, hp_va = x_tr[:, 2:3], x_va[:, 2:3]
+    horsepower_normalizer = layers.Normalization(input_shape=[1, ], axis=None)
+    horsepower_normalizer.adapt(hp_tr)
+    model = keras.Sequential([horsepower_normalizer, layers.Dense(32, activation="relu"),
+                              layers.Dense(32, activation="relu"), layers.Dense(1)])
+    model.compile(loss="mean_absolute_error", optimizer=keras.optimizers.Adam(0.001))
+    return Fit(model, hp_tr, y_tr, (hp_va, y_va), dict(epochs=30, batch_size=8))
+
+
 TF = "https://www.tensorflow.org/tutorials/"
 PROGRAMS = [
     CorpusProgram("tf_autompg_dnn", ("healthy",),
@@ -329,6 +344,10 @@ PROGRAMS = [
                   "Basic regression: Predict fuel efficiency", TF + "keras/regression",
                   "Sequential · Normalization + Dense(1) · Adam(0.1) · numpy",
                   tf_autompg_linear, kind="tutorial"),
+    CorpusProgram("tf_autompg_horsepower_dnn", ("healthy",),
+                  "Basic regression: Predict fuel efficiency", TF + "keras/regression",
+                  "Sequential · Normalization + Dense ReLU, one input · numpy",
+                  tf_autompg_horsepower_dnn, kind="tutorial"),
     CorpusProgram("tf_timeseries_weather_lstm", ("healthy",), "Time series forecasting",
                   TF + "structured_data/time_series",
                   "Sequential · LSTM · tf.data (timeseries_dataset_from_array)",
