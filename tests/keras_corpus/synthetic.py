@@ -156,8 +156,9 @@ def lstm_relu_head_dead(fix=None, seed=0):
 
 def sigmoid_lstm_stack_sgd(fix=None, seed=0):
     """LSTM(16, activation='sigmoid', return_sequences=True) -> LSTM(8, sigmoid) ->
-    Dense(1) under SGD(0.01): flat. Tanh cells (Keras's default) under the same SGD learn;
-    a 10x higher rate is tried too."""
+    Dense(1) under plain SGD(0.01): flat. Tanh cells (Keras's default) under the same SGD
+    learn; a 10x higher rate is tried too. (First written with momentum 0.9: it learned,
+    R² 0.85-0.89, so the label did not hold.)"""
     rng = seed_all(seed)
     s = seasonal(rng, 800, 25, 0.1).astype("float32")
     x, y = windows(s, 20)
@@ -167,30 +168,35 @@ def sigmoid_lstm_stack_sgd(fix=None, seed=0):
     model = keras.Sequential([keras.Input((20, 1)),
                               layers.LSTM(16, activation=act, return_sequences=True),
                               layers.LSTM(8, activation=act), layers.Dense(1)])
-    model.compile(optimizer=keras.optimizers.SGD(lr, momentum=0.9), loss="mse")
-    return Fit(model, x_tr, y_tr, (x_va, y_va), dict(epochs=20, batch_size=32))
+    model.compile(optimizer=keras.optimizers.SGD(lr), loss="mse")
+    return Fit(model, x_tr, y_tr, (x_va, y_va), dict(epochs=30, batch_size=16))
 
 
 # --- window too short --------------------------------------------------------------------
 def gru_window10_ahead50(fix=None, seed=0):
-    """A noisy season of period 100, 50 steps ahead from a 10-step window: the window
-    cannot place the phase. A 200-step window heals it to near what the noise allows."""
+    """The lab's "which knob fixes it?" series: 2 000 steps of a season of period 200
+    under noise 1.5, 50 steps ahead from a 10-step window -- ten noisy points cannot place
+    the phase. A 200-step window heals it to near what the noise allows. GRU(16).
+    (First written with period 100 and noise 0.6: the 10-step window already learned,
+    R² 0.33-0.55.)"""
     rng = seed_all(seed)
-    s = seasonal(rng, 1300, 100, 0.6, harmonic=0.3).astype("float32")
+    s = seasonal(rng, 2000, 200, 1.5, harmonic=0.0).astype("float32")
     window = 200 if fix == "window_too_short" else 10
     x, y = windows(s, window, 50)
-    x, y = x[-1000:], y[-1000:]  # the same target rows either way
+    x, y = x[-1700:], y[-1700:]  # the same target rows either way
     x_tr, x_va, y_tr, y_va = chrono(x, y)
     model = keras.Sequential([keras.Input((window, 1)), layers.GRU(16), layers.Dense(1)])
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
-    return Fit(model, x_tr, y_tr, (x_va, y_va), dict(epochs=15, batch_size=32))
+    return Fit(model, x_tr, y_tr, (x_va, y_va), dict(epochs=10, batch_size=32))
 
 
 def conv1d_window8_ahead20(fix=None, seed=0):
-    """Conv1D(16, 3) -> GlobalAveragePooling1D -> Dense(1): 8 steps of a noisy season of
-    period 60 predict 20 ahead; 120 steps heal it."""
+    """Conv1D(16, 3) x2 -> Flatten -> Dense(1): 8 steps of a season of period 60 under
+    noise 1.2 predict 20 ahead; 120 steps heal it. (First written with noise 0.5 and
+    GlobalAveragePooling: the 8-step window learned, R² 0.36-0.52, and the pooled 120-step
+    model went flat.)"""
     rng = seed_all(seed)
-    s = seasonal(rng, 1200, 60, 0.5).astype("float32")
+    s = seasonal(rng, 1200, 60, 1.2, harmonic=0.0).astype("float32")
     window = 120 if fix == "window_too_short" else 8
     x, y = windows(s, window, 20)
     x, y = x[-1000:], y[-1000:]
@@ -198,8 +204,8 @@ def conv1d_window8_ahead20(fix=None, seed=0):
     model = keras.Sequential([keras.Input((window, 1)),
                               layers.Conv1D(16, 3, activation="relu"),
                               layers.Conv1D(16, 3, activation="relu"),
-                              layers.GlobalAveragePooling1D(), layers.Dense(1)])
-    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
+                              layers.Flatten(), layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
     return Fit(model, x_tr, y_tr, (x_va, y_va), dict(epochs=20, batch_size=32))
 
 
