@@ -438,6 +438,29 @@ def cv283912_dense_gru_plateau(fix=None, seed=0):
     return Fit(model, x_tr, y_tr, (x_va, y_va), dict(epochs=20, batch_size=32))
 
 
+def cv284189_answer_standardised(fix=None, seed=0):
+    """The accepted answer of "Simple Linear Regression in Keras", as it writes it:
+    ``sc = StandardScaler(); x = sc.fit_transform(x); y = sc.fit_transform(y)``, then the
+    question's own model -- Input(1) -> Dense(1, linear), SGD() at its default rate,
+    batch 1, 30 epochs, shuffle=False. Healthy; scored back in the sales' units."""
+    rng = seed_all(seed)
+    tv = rng.uniform(0.7, 296, 200)
+    sales = 7.0 + 0.0475 * tv + rng.normal(0, 2.3, 200)
+    x_tr, x_va, y_tr, y_va = train_test_split(tv, sales, test_size=0.2, random_state=seed)
+    sc = StandardScaler()
+    x_tr = sc.fit_transform(x_tr[:, None])
+    x_va = sc.transform(x_va[:, None])
+    sy = StandardScaler()
+    z_tr = sy.fit_transform(y_tr[:, None])[:, 0]
+    z_va = sy.transform(y_va[:, None])[:, 0]
+    inputs = keras.Input(shape=(1,))
+    preds = layers.Dense(1, activation="linear")(inputs)
+    model = keras.Model(inputs=inputs, outputs=preds)
+    model.compile(optimizer=keras.optimizers.SGD(), loss="mse", metrics=["mse"])
+    return Fit(model, x_tr, z_tr, (x_va, z_va), dict(batch_size=1, epochs=30, shuffle=False),
+               (y_tr, y_va), lambda p: sy.inverse_transform(np.asarray(p).reshape(-1, 1)))
+
+
 SO = "https://stackoverflow.com/questions/"
 PROGRAMS = [
     CorpusProgram("so58887284_sigmoid_negative_curve", ("output_range",),
@@ -468,6 +491,11 @@ PROGRAMS = [
                   "functional · Dense(1) · SGD batch 1 · numpy", cv284189_tv_sales_sgd,
                   {"unscaled_inputs": "StandardScaler on x", "lr_too_large": "SGD(1e-7)"},
                   "qa"),
+    CorpusProgram("cv284189_answer_standardised", ("healthy",),
+                  "Simple Linear Regression in Keras",
+                  "https://stats.stackexchange.com/questions/284189",
+                  "functional · Dense(1) · SGD batch 1 · numpy, StandardScaler'd",
+                  cv284189_answer_standardised, {}, "qa"),
     CorpusProgram("cv387150_adam_1e5", ("lr_too_small",),
                   "Neural network (MLP) cannot fit the training data",
                   "https://stats.stackexchange.com/q/387150",

@@ -334,6 +334,21 @@ def tf_autompg_horsepower_dnn(fix=None, seed=0):
     return Fit(model, hp_tr, y_tr, (hp_va, y_va), dict(epochs=30, batch_size=8))
 
 
+def tf_autompg_horsepower_linear(fix=None, seed=0):
+    """The fuel-efficiency tutorial's first model: Horsepower alone, a Normalization layer
+    adapted to it, Dense(units=1), Adam(learning_rate=0.1), mean_absolute_error, MPG in
+    its units, validation_split 0.2 (here: the test split validates). 30 epochs of 32."""
+    rng = seed_all(seed)
+    x_tr, y_tr, x_va, y_va = _mpg_split(rng)
+    hp_tr, hp_va = x_tr[:, 2:3], x_va[:, 2:3]
+    horsepower_normalizer = layers.Normalization(input_shape=[1, ], axis=None)
+    horsepower_normalizer.adapt(hp_tr)
+    horsepower_model = keras.Sequential([horsepower_normalizer, layers.Dense(units=1)])
+    horsepower_model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.1),
+                             loss="mean_absolute_error")
+    return Fit(horsepower_model, hp_tr, y_tr, (hp_va, y_va), dict(epochs=30, batch_size=32))
+
+
 TF = "https://www.tensorflow.org/tutorials/"
 PROGRAMS = [
     CorpusProgram("tf_autompg_dnn", ("healthy",),
@@ -348,6 +363,10 @@ PROGRAMS = [
                   "Basic regression: Predict fuel efficiency", TF + "keras/regression",
                   "Sequential · Normalization + Dense ReLU, one input · numpy",
                   tf_autompg_horsepower_dnn, kind="tutorial"),
+    CorpusProgram("tf_autompg_horsepower_linear", ("healthy",),
+                  "Basic regression: Predict fuel efficiency", TF + "keras/regression",
+                  "Sequential · Normalization + Dense(1), one input · Adam(0.1) · numpy",
+                  tf_autompg_horsepower_linear, kind="tutorial"),
     CorpusProgram("tf_timeseries_weather_lstm", ("healthy",), "Time series forecasting",
                   TF + "structured_data/time_series",
                   "Sequential · LSTM · tf.data (timeseries_dataset_from_array)",
