@@ -118,11 +118,12 @@ def test_output_range_is_named_for_a_sigmoid_output_on_negative_targets():
 
 
 def test_crossentropy_on_a_continuous_target_is_a_loss_mismatch():
+    # categorical crossentropy over one output unit: the same loss for every prediction
     x, y = table()
-    doc = fit_table(dense(4, loss="binary_crossentropy"), x, y)
+    doc = fit_table(dense(4, loss="categorical_crossentropy"), x, y[:, None])
     top = doc.findings[0]
     assert top.code == "loss_mismatch", [f.code for f in doc.findings]
-    assert "binary_crossentropy" in top.title and "mse" in top.fix
+    assert "categorical_crossentropy" in top.title and "mse" in top.fix
 
 
 def test_a_table_sorted_by_an_input_is_not_called_unpredictable():
