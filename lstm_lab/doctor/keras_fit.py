@@ -250,6 +250,7 @@ class Doctor(keras.callbacks.Callback):
                       or 1e-3, spurious, fit_seconds / max(epochs, 1) * share,
                       type(getattr(self.model, "optimizer", None)).__name__.lower())
         say = (lambda line: print(line, flush=True)) if self.verbose else None
+        self._trials_attempted = True
         self.trials = run_trials(setup, findings, budget, say=say, warn=self._could_not)
         self.trial_seconds = sum(t.seconds for t in self.trials)
     # --- results --------------------------------------------------------------------------
@@ -261,7 +262,7 @@ class Doctor(keras.callbacks.Callback):
             raise RuntimeError("the doctor has not seen a fit yet: pass it to "
                                "model.fit(..., callbacks=[doctor]) first")
         if self._findings is None:
-            found = rank(judge(self.measurements()), self.trials)
+            found = rank(judge(self.measurements()), self.trials, self._trials_attempted)
             self._findings = [replace(f, fix=f.advice or None) for f in found]
         return self._findings
 
@@ -451,6 +452,7 @@ class Doctor(keras.callbacks.Callback):
         self._began = None
         self._initial = []
         self.trials = []
+        self._trials_attempted = False
 
     def _first_predictions(self) -> list[np.ndarray]:
         """The outputs on the validation sample before training (which also traces the

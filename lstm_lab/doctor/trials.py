@@ -579,18 +579,22 @@ def _outcome(t: Trial) -> str:
     return "inconclusive"
 
 
-def rank(findings: list[Finding], trials: list[Trial]) -> list[Finding]:
+def rank(findings: list[Finding], trials: list[Trial],
+         attempted: bool = False) -> list[Finding]:
     """The findings with what their trials did, re-ordered by it (see the module's text);
-    unchanged when no trial ran."""
-    if not trials:
+    unchanged when no trials were attempted (``attempted``: they were, and none ran)."""
+    if not trials and not attempted:
+        return findings
+    if findings and findings[0].code == "healthy":
         return findings
     by_code = {t.code: t for t in trials}
     out = []
     for f in findings:
         t = by_code.get(f.code)
         if t is None:
-            text = "unconfirmed: " + ("nothing to try for this finding"
-                                      if f.code not in TRIED else "not tried (budget)")
+            text = "unconfirmed: " + (
+                "no change to try for this finding" if f.code not in TRIED else
+                f"not tried (the leading {MAX_TRIALS} with a change are, within the budget)")
         else:
             text = f"{t.outcome}: {t.line()}"
         out.append(replace(f, trial=text))
