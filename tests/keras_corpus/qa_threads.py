@@ -104,7 +104,9 @@ def cv284189_tv_sales_sgd(fix=None, seed=0):
     budget 0.7..296 -> sales 1.6..27, the ISLR Advertising data's ranges); Input(1) ->
     Dense(1, linear), SGD() at its default rate, batch 1, 30 epochs, shuffle=False: the
     loss is NaN. The answer: standardise. The author found that only "a ridiculously small
-    learning rate" (1e-7) gives a decent model; it is measured as a second fix."""
+    learning rate" (1e-7) gives a decent model; measured as a second fix, it does not
+    heal at 3 seeds here (R² 0.08, -0.01, -0.23: no intercept is learned), so only
+    unscaled_inputs is accepted."""
     rng = seed_all(seed)
     tv = rng.uniform(0.7, 296, 200)
     sales = 7.0 + 0.0475 * tv + rng.normal(0, 2.3, 200)
@@ -485,7 +487,7 @@ PROGRAMS = [
                   "https://stats.stackexchange.com/questions/418955",
                   "Sequential · Dense linear · SGD · numpy", cv418955_quadratic_sgd,
                   {"unscaled_target": "standardise y", "lr_too_large": "SGD(1e-5)"}, "qa"),
-    CorpusProgram("cv284189_tv_sales_sgd", ("unscaled_inputs", "lr_too_large"),
+    CorpusProgram("cv284189_tv_sales_sgd", ("unscaled_inputs",),
                   "Simple Linear Regression in Keras",
                   "https://stats.stackexchange.com/questions/284189",
                   "functional · Dense(1) · SGD batch 1 · numpy", cv284189_tv_sales_sgd,
