@@ -62,7 +62,10 @@ def keras14627_boston_raw(fix=None, seed=0):
     Boston-like table (the file needs a download). Labelled by
     measurement. The thread's own sizes (64 units, 40 epochs: a Dense net on 404 rows
     costs about a second); first written with Dense(32) and 30 epochs, where the raw
-    columns scored "learning" (R² 0.12) at seed 0 and failed at seeds 1 and 2."""
+    columns scored "learning" (R² 0.12) at seed 0 and failed at seeds 1 and 2.
+
+    DROPPED from the corpus (keras_corpus.DROPPED): the raw columns scored "learning" at seed 0 (R² 0.11) and failed at seeds 1, 2.
+    """
     rng = seed_all(seed)
     x, y = boston_like(rng, 506)
     x_train, x_test, y_train, y_test = x[:404], x[404:], y[:404], y[404:]
@@ -270,3 +273,15 @@ PROGRAMS = [
                   "Sequential · Dense ReLU · SGD(0.1) · numpy", rstudio_ames_sgd_nan,
                   {"unscaled_target": "standardise the price"}, "issue"),
 ]
+
+
+def keras3040_lower_rate(fix=None, seed=0):
+    """keras#3040 as its reporter closed it ("realized my learning rate was too high"):
+    the same Dense(1) on y = 2x, SGD at 1e-6, batch 1. Healthy."""
+    return keras3040_linear_sgd_nan(fix="lr_too_large", seed=seed)
+
+
+PROGRAMS.append(CorpusProgram(
+    "keras3040_lower_rate", ("healthy",),
+    "Simple Linear Regression Nan's after a few iterations", K + "3040",
+    "Sequential · Dense(1) · SGD(1e-6) batch 1 · numpy", keras3040_lower_rate, {}, "issue"))
