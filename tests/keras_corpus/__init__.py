@@ -221,6 +221,9 @@ DROPPED = {
         "in both versions the label failed: noise 0.5 -- the 8-step window learned (R² "
         "0.36-0.52); noise 1.2 -- it still scored 'learning' (R² 0.05-0.15) and the "
         "120-step window overfitted ('unstable', R² -0.07 .. -0.16)",
+    "tf_timeseries_weather_conv":
+        "not healthy as measured in both versions: 1 400 hours -- 'weak' (R² 0.28-0.30); "
+        "6 000 hours, shuffled -- 'flat' (R² 0.04-0.07) at all 3 seeds",
 }
 
 
