@@ -1,10 +1,16 @@
 import contextlib
 import io
 import json
+import os
 
 import pytest
 
 from lstm_lab.cli import main
+
+# The Keras doctor's trials (lstm_lab/doctor/trials.py) train clones after every flat fit,
+# within at least 10 s: off for the suite's many fits; tests/test_trials.py turns them on
+# where it tests them (Doctor(trials=...)), and bench/keras_corpus_score.py runs the default.
+os.environ.setdefault("LSTM_LAB_DOCTOR_TRIALS", "0")
 
 # Small enough for CI, big enough to learn a sine: used where only the mechanics matter.
 TINY = dict(n_steps=300, seq_len=10, units=8, epochs=3, batch_size=32)

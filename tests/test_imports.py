@@ -78,8 +78,8 @@ DOCTOR_LAYERS = [
     {"doctor.problems", "doctor.measures"},
     {"doctor.rules"},
     {"doctor.lab", "doctor.fit_data", "doctor.report"},
-    {"doctor.keras_fit"},
     {"doctor.trials"},
+    {"doctor.keras_fit"},
     {"doctor"},
 ]
 

@@ -278,7 +278,8 @@ def test_one_doctor_two_front_ends():
     assert front.judge is doctor.judge is lab.judge
     assert not [name for name in vars(front) if name.startswith("_lr")]
     assert set(doctor.LAB_CODES) < set(doctor.CODES)
-    assert {"unscaled_target", "saturated_units"} == set(doctor.CODES) - set(doctor.LAB_CODES)
+    assert {"unscaled_target", "saturated_units", "output_range", "loss_mismatch"} == \
+        set(doctor.CODES) - set(doctor.LAB_CODES)
 
 
 # --- never break a fit ----------------------------------------------------------------------

@@ -28,7 +28,10 @@ def test_suite_is_big_enough_and_covers_every_code():
     names = [p.name for p in PROGRAMS]
     assert len(set(names)) == len(names) >= 24
     labels = Counter(p.label for p in PROGRAMS)
-    assert set(labels) == set(CODES)  # every code, `healthy` included, is exercised
+    # every code, `healthy` included, is exercised -- but the two that issue 25 added for
+    # real reports (`output_range`, `loss_mismatch`): the Keras corpus holds those
+    # (tests/keras_corpus/, test_keras_corpus.py's family coverage; test_trials.py)
+    assert set(labels) == set(CODES) - {"output_range", "loss_mismatch"}
     assert labels["healthy"] >= 6
     assert not {p.name for p in HELD_OUT} & set(names)
 

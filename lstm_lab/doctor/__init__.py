@@ -14,6 +14,8 @@ it (``tests/test_imports.py`` holds them to it):
 - :mod:`.fit_data` -- a user's fit data (arrays, frames, ``tf.data``) read into a bounded
   sample, and what the data alone tells.
 - :mod:`.report` -- :class:`Report`, the Keras front end's text/HTML report.
+- :mod:`.trials` -- after a Keras fit, the leading findings' fixes tried on clones of the
+  model against a control, and the findings ranked by what the fixes did (loads Keras).
 - :mod:`.keras_fit` -- the Keras front end: the callback :class:`Doctor` and
   :func:`diagnose_fit` (public as :mod:`lstm_lab.keras`). It loads TensorFlow, so this
   package does not import it: ``from lstm_lab.doctor import Doctor`` loads it on first use.

@@ -362,8 +362,8 @@ def rebuild_series(x: np.ndarray) -> np.ndarray | None:
 def _probes(train: FitData, series: np.ndarray | None, window: int | None, j: int = 0):
     """Held-out R² of linear models for target ``j``: with the fit's own inputs, and
     (windowed data whose series could be rebuilt) with a window of one season, or 4× the
-    window when no season shows. Split in time: the first 80 % of the training samples fit,
-    the rest score. Many-to-many sequences that are not one sliding series (several
+    window when no season shows. Split the way the user's data is: in time for windows (the
+    first 80 % of the training samples fit, the rest score), at random for a table's rows. Many-to-many sequences that are not one sliding series (several
     sequences side by side) are probed step by step (:func:`_sequence_probe`)."""
     y = train.target_column(j)
     if (series is None or window is None) and train.many_to_many:
@@ -371,6 +371,13 @@ def _probes(train: FitData, series: np.ndarray | None, window: int | None, j: in
         return probe, None, lags, signals.Period(None, 0.0)
     if series is None or window is None:
         flat = train.x.reshape(len(train.x), -1)
+        if not train.windowed:
+            # A table: rows carry no time, and users split them at random (train_test_split,
+            # df.sample). A probe that scored the last 20 % of rows sorted by an input
+            # (a file sorted by area or year) would test extrapolation, not whether the
+            # inputs carry the target; so its rows are split at random too.
+            order = np.random.default_rng(0).permutation(len(flat))
+            flat, y = flat[order], y[order]
         probe = _probe(flat, y, nonlinear=not train.windowed)
         return probe, None, window or 0, signals.Period(None, 0.0)
     # windows end at series rows window-1 … ; y[i] belongs to the window ending at i+window-1

@@ -29,7 +29,9 @@ from __future__ import annotations
 import functools
 import math
 import os
+import re
 import sys
+import time
 import warnings
 from dataclasses import replace
 
@@ -43,12 +45,23 @@ from .measures import Measurements, grad_share, still_falling
 from .problems import DoctorInputError, DoctorWarning
 from .report import Report
 from .rules import Finding, healthy_line, judge
+from .trials import Setup, Trial, rank, run_trials
 
 __all__ = ["Doctor", "DoctorInputError", "DoctorWarning", "Report", "diagnose_fit"]
 
 # activations whose units can get stuck: name -> (low, high) of their range
 _BOUNDED = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0)}
 _RECURRENT = ("LSTM", "GRU", "SimpleRNN", "Bidirectional", "RNN")
+# trials' default budget: the fit's own duration, but at least this many seconds (a
+# clone's first fit spends about a second building its training step, whatever its size)
+MIN_TRIAL_BUDGET = 10.0
+# what an output layer's activation can produce: name -> (low, high)
+_RANGES = {"sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0),
+           "tanh": (-1.0, 1.0), "softsign": (-1.0, 1.0), "relu": (0.0, math.inf),
+           "softplus": (0.0, math.inf), "exponential": (0.0, math.inf),
+           "elu": (-1.0, math.inf), "relu6": (0.0, 6.0)}
+# losses for classes (a name contains one of these)
+_CLASS_LOSSES = ("crossentropy", "hinge", "kl_divergence", "kullback")
 
 
 def _contained(what: str):
@@ -87,12 +100,22 @@ class Doctor(keras.callbacks.Callback):
         out, and say so)
     max_samples : how many samples of each split the doctor keeps and predicts on
     live : draw the charts live in Jupyter ("auto": when running in a notebook kernel)
-    verbose : 1 prints one line per epoch outside a notebook; 0 prints nothing
+    verbose : 1 prints one line per epoch outside a notebook, and one per trial; 0 prints
+        nothing
+    trials : after the fit, try the leading findings' fixes on clones of the model
+        (:mod:`lstm_lab.doctor.trials`) and rank the findings by what the fixes did.
+        True: within a budget of the fit's own duration (at least ``MIN_TRIAL_BUDGET`` =
+        10 s); a number: within that many seconds; 0 / False: none. None (the default):
+        True, unless the environment variable ``LSTM_LAB_DOCTOR_TRIALS`` says otherwise
+        (``0`` turns them off, a number sets the budget in seconds: a test suite's knob)
     """
 
     def __init__(self, x, y=None, *, validation_data=None, max_samples: int = 1024,
-                 live: bool | str = "auto", verbose: int = 1):
+                 live: bool | str = "auto", verbose: int = 1, trials: bool | float | None = None):
         super().__init__()
+        self.trials_budget = _trials_setting(trials)
+        self.trials: list[Trial] = []  # what the trials did, after the fit
+        self._n_rows = _n_samples(x) if y is not None else None
         self.missing: dict[str, str] = {}  # what could not be measured -> why
         self.notes: list[str] = []  # how the data given was read, where it needed reading
         self.verbose = verbose
@@ -144,6 +167,10 @@ class Doctor(keras.callbacks.Callback):
     @_contained("prepare for the fit")
     def on_train_begin(self, logs=None):
         self._reset()
+        self._began = time.perf_counter()
+        if self.trials_budget:
+            self._initial = self._try("keep the initial weights for the trials",
+                                      self.model.get_weights) or []
         self._start = self._prev = self._try("read the weights", self._weights)
         self._steps_seen = self._try("read the optimizer's step counter",
                                      self._iterations) or 0
@@ -196,8 +223,36 @@ class Doctor(keras.callbacks.Callback):
             # the trained model's predictions, whatever happens to it later
             self._try("predict on the validation data", self._fresh_predictions)
             self._end = self._measure_end()
+            fit_seconds = time.perf_counter() - (self._began or time.perf_counter())
+            if self.trials_budget and self.losses:
+                self._findings = None
+                self._try("run the trials", self._run_trials, fit_seconds)
         self._findings = None
 
+    def _run_trials(self, fit_seconds: float) -> None:
+        """Try the leading findings' fixes on clones (never on the model itself)."""
+        findings = judge(self.measurements())
+        if findings[0].code == "healthy" or self.model is None:
+            return
+        budget = max(fit_seconds, MIN_TRIAL_BUDGET) if self.trials_budget is True else \
+            float(self.trials_budget)
+        epochs = len(self.losses)
+        rows = len(self.train.x)
+        steps = self.params.get("steps") if isinstance(self.params, dict) else None
+        batch = math.ceil(self._n_rows / steps) if self._n_rows and steps else 32
+        # a trial epoch on the sample costs the user's epoch scaled to its rows
+        share = min(1.0, rows / self._n_rows) if self._n_rows else 1.0
+        spurious = next((m.group(1) for f in findings if f.code == "spurious_feature"
+                         for m in [re.search(r"`([^`]+)`", f.title)] if m),
+                        None)
+        setup = Setup(self.model, list(self._initial or []), self.train, self.val, epochs,
+                      batch, self._try("read the learning rate", _learning_rate, self.model)
+                      or 1e-3, spurious, fit_seconds / max(epochs, 1) * share,
+                      type(getattr(self.model, "optimizer", None)).__name__.lower())
+        say = (lambda line: print(line, flush=True)) if self.verbose else None
+        self._trials_attempted = True
+        self.trials = run_trials(setup, findings, budget, say=say, warn=self._could_not)
+        self.trial_seconds = sum(t.seconds for t in self.trials)
     # --- results --------------------------------------------------------------------------
     @property
     def findings(self) -> list[Finding]:
@@ -207,7 +262,8 @@ class Doctor(keras.callbacks.Callback):
             raise RuntimeError("the doctor has not seen a fit yet: pass it to "
                                "model.fit(..., callbacks=[doctor]) first")
         if self._findings is None:
-            self._findings = [replace(f, fix=f.advice or None) for f in judge(self.measurements())]
+            found = rank(judge(self.measurements()), self.trials, self._trials_attempted)
+            self._findings = [replace(f, fix=f.advice or None) for f in found]
         return self._findings
 
     def report(self) -> Report:
@@ -278,7 +334,76 @@ class Doctor(keras.callbacks.Callback):
             nonfinite_weights=tuple(k for k, w in (self._prev or {}).items()
                                     if not np.isfinite(w).all()),
             healthy_evidence=self._score_lines(),
+            output_range=self._try("read the output activation", self._output_range)
+            if model is not None and self.train is not None else None,
+            loss_mismatch=self._try("read the loss", self._loss_mismatch)
+            if model is not None and self.train is not None else None,
         )
+
+    def _targets(self) -> list[np.ndarray]:
+        """The training sample's targets, one array per output."""
+        return [self.train.y] if self.train.targets is None else list(self.train.targets)
+
+    def _output_range(self):
+        """(activation, low, high, share outside, target min, target max, where) for the
+        output whose targets leave its activation's range most; None when all fit."""
+        worst = None
+        targets = self._targets()
+        heads = _heads(self.model)
+        if len(heads) != len(targets):
+            return None
+        for k, ((act, units), t) in enumerate(zip(heads, targets)):
+            if act not in _RANGES or units is None:
+                continue
+            lo, hi = _RANGES[act]
+            if act == "softmax" and units == 1:
+                lo = hi = 1.0
+            v = t[np.isfinite(t)]
+            if not len(v):
+                continue
+            tol = 0.01 * (hi - lo) if math.isfinite(hi) and hi > lo else 1e-3
+            outside = float(np.mean((v < lo - tol) | (v > hi + tol)))
+            if outside >= 0.05 and (worst is None or outside > worst[3]):
+                where = "" if len(targets) == 1 else \
+                    f"output `{self.train.output_names[k]}`: "
+                worst = (act, lo, hi, outside, float(v.min()), float(v.max()), where)
+        return worst
+
+    def _loss_mismatch(self):
+        """(loss, why) when a classification loss meets a continuous target."""
+        losses = _loss_names(self.model)
+        targets = self._targets()
+        heads = _heads(self.model)
+        for k, t in enumerate(targets):
+            loss = losses[k] if k < len(losses) else (losses[0] if len(losses) == 1 else None)
+            if loss is None or not any(w in loss for w in _CLASS_LOSSES):
+                continue
+            v = t[np.isfinite(t)]
+            if not len(v):
+                continue
+            units = heads[k][1] if k < len(heads) else None
+            integral = bool(np.all(v == np.round(v)))
+            if "sparse" in loss:
+                if not integral or v.min() < 0:
+                    return loss, (f"`{loss}` takes class indices 0, 1, 2, …; the targets span "
+                                  f"{_fmt(v.min())} … {_fmt(v.max())} and are not whole numbers"
+                                  if not integral else
+                                  f"`{loss}` takes class indices; the targets go below 0")
+                continue
+            if "categorical" in loss and units == 1:
+                return loss, (f"`{loss}` over one output unit is the same for every "
+                              "prediction (the one class always has probability 1): the "
+                              "loss gives no gradient, nothing is learned")
+            if v.min() < -1e-6 or v.max() > 1 + 1e-6:
+                return loss, (f"`{loss}` compares probabilities in [0, 1] with class "
+                              f"labels; the targets span {_fmt(v.min())} … {_fmt(v.max())}")
+            distinct = len(np.unique(v[:2000]))
+            if "categorical" in loss and distinct > 2 and t.ndim > 1 and t.shape[-1] > 1 and \
+                    not np.allclose(t.sum(axis=-1)[np.isfinite(t).all(axis=-1)], 1, atol=1e-3):
+                return loss, (f"`{loss}` compares a distribution over classes with the "
+                              "targets, whose rows do not sum to 1: they are not class "
+                              "labels or probabilities")
+        return None
 
     # --- measuring ------------------------------------------------------------------------
     def _could_not(self, what: str, why) -> None:
@@ -324,6 +449,10 @@ class Doctor(keras.callbacks.Callback):
         self._findings = None
         self._end = None
         self._display = None
+        self._began = None
+        self._initial = []
+        self.trials = []
+        self._trials_attempted = False
 
     def _first_predictions(self) -> list[np.ndarray]:
         """The outputs on the validation sample before training (which also traces the
@@ -791,6 +920,62 @@ def _activation(layer) -> str | None:
     return getattr(act, "__name__", None) if act is not None else None
 
 
+def _fmt(x: float) -> str:
+    return f"{x:.3g}" if abs(x) < 1e5 else f"{x:,.0f}"
+
+
+def _output_layers(model) -> list:
+    """The layer that produces each of the model's outputs, in order."""
+    try:
+        outs = model.outputs
+    except (AttributeError, ValueError):
+        outs = None
+    if outs:
+        found = []
+        for t in outs:
+            history = getattr(t, "_keras_history", None)
+            op = getattr(history, "operation", None) if history is not None else None
+            if op is None:
+                return [model.layers[-1]] if model.layers else []
+            found.append(op)
+        return found
+    return [model.layers[-1]] if getattr(model, "layers", None) else []
+
+
+def _heads(model) -> list[tuple[str | None, int | None]]:
+    """(activation name, units) of each output layer."""
+    out = []
+    for layer in _output_layers(model):
+        act = _activation(layer)
+        units = getattr(layer, "units", None)
+        if units is None:
+            try:
+                units = int(layer.output.shape[-1])
+            except (AttributeError, TypeError, ValueError, IndexError):
+                units = None
+        out.append((act, units))
+    return out
+
+
+def _loss_names(model) -> list[str | None]:
+    """The compiled loss's name per output (one name for a single loss)."""
+    loss = getattr(model, "loss", None)
+    items = list(loss.values()) if isinstance(loss, dict) else \
+        list(loss) if isinstance(loss, (list, tuple)) else [loss]
+
+    def name(x):
+        if x is None:
+            return None
+        if isinstance(x, str):
+            return x.lower()
+        n = getattr(x, "name", None) or getattr(x, "__name__", None) or type(x).__name__
+        # BinaryCrossentropy -> binary_crossentropy
+        import re
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", str(n)).lower()
+
+    return [name(x) for x in items]
+
+
 def _forward(model):
     """(forward, layers): ``forward(x)`` gives the model's output and the outputs of
     ``layers`` -- those whose units can get stuck (ReLU, tanh, sigmoid) -- in one call."""
@@ -848,17 +1033,36 @@ def _stuck(layers: list, outputs: list) -> dict[str, tuple[float, str]]:
     return out
 
 
+def _trials_setting(trials):
+    """Doctor(trials=...): True, False or a budget in seconds; None reads
+    ``LSTM_LAB_DOCTOR_TRIALS`` (unset: True)."""
+    if trials is None:
+        env = os.environ.get("LSTM_LAB_DOCTOR_TRIALS", "").strip().lower()
+        if env in ("", "1", "true", "on", "yes"):
+            return True
+        if env in ("0", "false", "off", "no"):
+            return False
+        try:
+            return float(env) or False
+        except ValueError:
+            return True
+    if trials is True or trials is False:
+        return trials
+    return float(trials) or False
+
+
 def diagnose_fit(model, x, y=None, *, validation_data=None, verbose: int = 0,
-                 **fit_kwargs) -> Report:
+                 trials: bool | float | None = None, **fit_kwargs) -> Report:
     """``model.fit(x, y, ...)`` with a :class:`Doctor` attached; returns its report.
 
     ``fit_kwargs`` go to ``fit`` (epochs, batch_size, callbacks, sample_weight, ...). With
     ``validation_split`` the doctor scores on the same last fraction of ``x`` that Keras
-    holds out. The doctor never breaks the fit: what ``fit`` raises, this raises; what the
-    doctor cannot measure, the report says.
+    holds out. ``trials`` as for :class:`Doctor` (True: the fixes are tried within the fit's
+    own duration; a number of seconds; 0 / False: none). The doctor never breaks the fit:
+    what ``fit`` raises, this raises; what the doctor cannot measure, the report says.
     """
     split = fit_kwargs.get("validation_split")
-    doctor = Doctor(x, y, validation_data=validation_data, verbose=verbose)
+    doctor = Doctor(x, y, validation_data=validation_data, verbose=verbose, trials=trials)
     if validation_data is None and split and doctor.train is not None:
         doctor._try("use the validation split", doctor._use_split, float(split),
                     _n_samples(x))

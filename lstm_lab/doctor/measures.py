@@ -69,6 +69,11 @@ class Measurements:
     # generated series (its generator made it). None for a CSV and for a Keras fit, where
     # only ``period`` (estimated from the noisy data) is there.
     known_season: int | None = None
+    # a Keras fit's output head that cannot reach its targets: (activation, low, high,
+    # share of training targets outside [low, high], target min, target max, output name)
+    output_range: tuple | None = None
+    # a Keras fit's loss that does not fit a continuous target: (loss name, why)
+    loss_mismatch: tuple[str, str] | None = None
 
 
 def still_falling(losses: list[float]) -> float:

@@ -27,6 +27,8 @@ class Report:
             lines += [f"     - {e}" for e in f.evidence]
             if f.code != "healthy":
                 lines.append(f"     fix: {f.fix or 'none -- leave it'}")
+            if f.trial:
+                lines.append(f"     trial: {f.trial}")
         if self.missing:
             lines += ["", "not measured (the findings stand on the rest):"]
             lines += [f"  - {m}" for m in self.missing]
@@ -42,6 +44,8 @@ class Report:
             ev = "".join(f"<li>{e(x)}</li>" for x in f.evidence)
             fix = "" if f.code == "healthy" else \
                 f"<p><b>Fix:</b> {_code_html(f.fix or 'none -- leave it')}</p>"
+            if f.trial:
+                fix += f"<p><b>Trial:</b> {e(f.trial)}</p>"
             rows.append(f"<div style='border-left:4px solid #888;padding-left:.8em;"
                         f"margin:.6em 0'><b>{e(f.title)}</b> <code>{e(f.code)}</code> "
                         f"(confidence {f.confidence:.2f})<ul>{ev}</ul>{fix}</div>")

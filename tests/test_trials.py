@@ -1,0 +1,140 @@
+"""The Keras doctor tries its fixes (issue 25 item 2) and names the causes real reports
+show (item 4): real tiny Keras fits, no mocks.
+
+Trials: on two corpus programs of different families the trial confirms the right fix
+and puts it first; ``trials=0`` runs none; the user's model and weights are untouched.
+Vocabulary: ``output_range`` for a sigmoid output on negative targets, ``loss_mismatch``
+for crossentropy on a continuous target; a table sorted by an input is not called
+unpredictable (its probe splits rows at random, as the user's split does).
+"""
+
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from keras_corpus import all_programs  # noqa: E402
+from lstm_lab.keras import Doctor, keras  # noqa: E402
+
+PROGRAMS = {p.name: p for p in all_programs()}
+
+
+def run(name: str, trials):
+    keras.backend.clear_session()
+    fit = PROGRAMS[name].build(None, 0)
+    doc = Doctor(fit.x, fit.y, validation_data=fit.val, verbose=0, trials=trials)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit.run([doc])
+    return fit, doc
+
+
+@pytest.mark.parametrize("name, code", [
+    ("so58887284_sigmoid_negative_curve", "output_range"),  # a sigmoid on negative targets
+    ("gru_celsius_adam_1e5", "lr_too_small"),  # a GRU at Adam(1e-5)
+])
+def test_a_trial_confirms_the_right_fix_and_puts_it_first(name, code):
+    _, doc = run(name, trials=30)
+    tried = {t.code: t for t in doc.trials}
+    assert code in tried, [t.line() for t in doc.trials]
+    assert tried[code].outcome == "confirmed" and tried[code].gain >= 0.2
+    top = doc.findings[0]
+    assert top.code == code and top.trial.startswith("confirmed: ")
+    assert "R² " in top.trial and "epochs" in top.trial
+    # a refuted finding, if any, comes after every confirmed one
+    status = [f.trial.split(":")[0] for f in doc.findings]
+    if "refuted" in status:
+        assert status.index("refuted") > status.index("confirmed")
+    assert "trial: confirmed" in str(doc.report())
+
+
+def test_trials_0_runs_none_and_says_nothing_about_them():
+    _, doc = run("so58887284_sigmoid_negative_curve", trials=0)
+    assert doc.trials == []
+    assert doc.findings[0].code == "output_range"  # the rule alone names it
+    assert all(f.trial == "" for f in doc.findings)
+    assert "trial:" not in str(doc.report())
+
+
+class Snapshot(keras.callbacks.Callback):
+    def on_train_end(self, logs=None):
+        self.weights = [w.copy() for w in self.model.get_weights()]
+        self.steps = int(self.model.optimizer.iterations.numpy())
+        self.lr = float(self.model.optimizer.learning_rate.numpy())
+
+
+def test_trials_leave_the_users_model_and_weights_as_they_were():
+    keras.backend.clear_session()
+    fit = PROGRAMS["so58887284_sigmoid_negative_curve"].build(None, 0)
+    before, after = Snapshot(), Snapshot()
+    doc = Doctor(fit.x, fit.y, validation_data=fit.val, verbose=0, trials=20)
+    layer_configs = [layer.get_config() for layer in fit.model.layers]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit.run([before, doc, after])  # the doctor's trials run between the two snapshots
+    assert doc.trials  # they ran
+    assert all(np.array_equal(a, b) for a, b in zip(before.weights, after.weights))
+    assert (before.steps, before.lr) == (after.steps, after.lr)
+    assert [layer.get_config() for layer in fit.model.layers] == layer_configs
+    assert fit.model.layers[-1].get_config()["activation"] == "sigmoid"
+
+
+def dense(x_dim, act=None, loss="mse", lr=1e-2):
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((x_dim,)), keras.layers.Dense(16, activation="relu"),
+                          keras.layers.Dense(1, activation=act)])
+    m.compile(keras.optimizers.Adam(lr), loss)
+    return m
+
+
+def table(n=500, seed=0, sort=False):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 1, (n, 4))
+    if sort:
+        x = x[np.argsort(x[:, 0])]
+    y = 2 * x[:, 0] + x[:, 1] - x[:, 2] + 0.3 * rng.normal(size=n)
+    return x.astype("float32"), y.astype("float32")
+
+
+def fit_table(model, x, y, epochs=8, val=None):
+    cut = int(0.8 * len(x)) if val is None else len(x)
+    xv, yv = (x[cut:], y[cut:]) if val is None else val
+    doc = Doctor(x[:cut], y[:cut], validation_data=(xv, yv), verbose=0, trials=0)
+    model.fit(x[:cut], y[:cut], validation_data=(xv, yv), epochs=epochs, batch_size=32,
+              verbose=0, callbacks=[doc])
+    return doc
+
+
+def test_output_range_is_named_for_a_sigmoid_output_on_negative_targets():
+    x, y = table()
+    doc = fit_table(dense(4, act="sigmoid"), x, y - 3.0)  # targets mostly negative
+    top = doc.findings[0]
+    assert top.code == "output_range", [f.code for f in doc.findings]
+    assert "sigmoid" in top.title and "linear" in top.fix
+
+
+def test_crossentropy_on_a_continuous_target_is_a_loss_mismatch():
+    # categorical crossentropy over one output unit: the same loss for every prediction
+    x, y = table()
+    doc = fit_table(dense(4, loss="categorical_crossentropy"), x, y[:, None])
+    top = doc.findings[0]
+    assert top.code == "loss_mismatch", [f.code for f in doc.findings]
+    assert "categorical_crossentropy" in top.title and "mse" in top.fix
+
+
+def test_a_table_sorted_by_an_input_is_not_called_unpredictable():
+    # rows sorted by the strongest input, the validation rows drawn at random (as
+    # train_test_split does); a rate too small to learn in 3 epochs: flat, yet predictable
+    x, y = table(sort=True)
+    rng = np.random.default_rng(1)
+    val = np.zeros(len(x), bool)
+    val[rng.choice(len(x), len(x) // 5, replace=False)] = True
+    doc = fit_table(dense(4, lr=1e-6), x[~val], y[~val], epochs=3, val=(x[val], y[val]))
+    m = doc.measurements()
+    assert m.verdict != "learning"
+    assert m.probe_now is not None and m.probe_now > 0.8  # least squares, rows at random
+    assert "unpredictable_target" not in [f.code for f in doc.findings]
