@@ -360,7 +360,8 @@ def test_upload_a_csv_train_and_see_the_chart(server, page, tmp_path):
     page.get_by_text("Upload a CSV").click()
     page.locator('input[type="file"]').set_input_files(str(path))
     page.get_by_text("Pre-flight check").wait_for(timeout=60_000)
-    assert page.locator(CHARTS).count() >= 1  # the series, plotted before any training
+    # the series, plotted before any training (a chart draws after the text around it)
+    page.locator(CHARTS).first.wait_for(timeout=60_000)
     page.get_by_role("button", name="Train on this data in the Playground").click()
     wait_finished(page)
     assert "csv_source=upload" in page.url
