@@ -329,6 +329,10 @@ EXAMPLES = [
     # tf.data with dict inputs, an output one unit wider than its target (Keras raises)
     Program(3, (4, 3), True, (2,), True, 12, 4, 1, True, "lstm", False, "float16", "none",
             1.0, "tf.data", "longer", False, True, "callback", False, True),
+    # found by the slow run: many-to-many targets, a validation set of one sample that the
+    # reading sets aside -- the constructor then paired None (AttributeError out of Doctor())
+    Program(0, (3,), False, (3,), False, 6, 2, 1, True, "lstm", False, "float32", "none",
+            1.0, "numpy", "one_sample", False, False, "callback", False, False),
 ]
 
 

@@ -129,7 +129,8 @@ class Doctor(keras.callbacks.Callback):
             self.val = self._try("read the validation data", _read_validation,
                                  validation_data, max_samples)
             why = _mismatch(self.train, self.val) if self.val is not None else None
-            if not why and _targets_short(self.train, self.val):
+            # (a validation set the reading set aside is None here: nothing to pair)
+            if not why and self.val is not None and _targets_short(self.train, self.val):
                 # The article's Y = np.roll(X, -1)[:, :-1]: a target for every step but the
                 # last. Each target step pairs with the inputs up to it (the outputs of a
                 # recurrent model at a step read no later step), as in the training data.
@@ -143,7 +144,8 @@ class Doctor(keras.callbacks.Callback):
                 self.val = None
         self.holdout = self.val is not None
         if self.train is not None and self.val is None:
-            self.val = _stand_in(self.train)
+            self.val = self._try("set aside a stand-in validation sample", _stand_in,
+                                 self.train)
         self._reset()
 
     def _use_split(self, split: float, total: int | None) -> None:
