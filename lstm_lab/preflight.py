@@ -125,15 +125,17 @@ def _calendar_notes(time, split: int) -> list[str]:
             f"steps) needs a training span of two years to be measured here"]
 
 
-def first_run(config: ExperimentConfig) -> tuple[ExperimentConfig, list[str]]:
+def first_run(config: ExperimentConfig, report: Preflight | None = None
+              ) -> tuple[ExperimentConfig, list[str]]:
     """The config a first run on a user's file starts from, and what was changed.
 
     Every repair pre-flight's warnings ask for (fill gaps, clip spikes, standardise, model
     the changes of a trend) is applied, and a window long enough for the season where a
     linear model shows it helps -- so that the first thing a practitioner sees on their
     own data is a run that trains, not "diverged". Returns (config, one line per change).
+    ``report``: this config's :func:`preflight`, where the caller has it already.
     """
-    report = preflight(config)
+    report = report or preflight(config)
     patch: dict = {}
     said = []
     for w in report.warnings + report.tips:

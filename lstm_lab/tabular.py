@@ -13,6 +13,7 @@ Sources (the config's ``csv_source``):
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import hashlib
@@ -415,8 +416,6 @@ def _out_of_place(values: np.ndarray) -> np.ndarray:
     """(n,) bool: the fewest rows that must move to put ``values`` in order -- those off
     its longest non-decreasing run (one row moved from the top to the bottom is one moved
     row, not n)."""
-    import bisect
-
     tails: list = []  # tails[k]: the smallest last value of a run of length k + 1
     tail_at: list[int] = []  # ... and its row
     back = np.full(len(values), -1)

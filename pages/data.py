@@ -98,7 +98,8 @@ except ConfigError as err:
 
 # the first run on the user's file starts with pre-flight's repairs (fill gaps, clip
 # spikes, a window that sees the season): it trains, rather than "diverged"
-repaired, repairs = first_run(config)
+report = preflight(config)
+repaired, repairs = first_run(config, report)
 
 
 def hand_over() -> None:
@@ -116,7 +117,6 @@ if repairs:
     st.caption("Training starts with pre-flight's repairs: " +
                "; ".join(md_escape(r.split(":")[0]) for r in repairs) + ".")
 
-report = preflight(config)
 for note in table.notes:
     st.info(md_escape(note))
 st.markdown(f"**{report.rows} rows** — {report.train_rows} for training, {report.test_rows} "

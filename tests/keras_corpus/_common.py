@@ -6,7 +6,9 @@ import numpy as np
 from sklearn.model_selection import train_test_split  # noqa: F401 (used by programs)
 from sklearn.preprocessing import MinMaxScaler, StandardScaler  # noqa: F401
 
-from keras_programs import Fit  # noqa: F401
+# the suite's own helpers: sliding windows, and the chronological split (as `chrono`)
+from keras_programs import Fit, windows  # noqa: F401
+from keras_programs import split as chrono  # noqa: F401
 from lstm_lab.model import keras
 
 layers = keras.layers
@@ -16,25 +18,6 @@ def seed_all(seed: int) -> np.random.Generator:
     """Seed Keras (weights, shuffling) and hand back a numpy generator for the data."""
     keras.utils.set_random_seed(seed)
     return np.random.default_rng(1000 + seed)
-
-
-def windows(series: np.ndarray, length: int, horizon: int = 1,
-            target: np.ndarray | None = None):
-    """x (n, length, F), y (n,): the ``target`` ``horizon`` steps after each window."""
-    s = series[:, None] if series.ndim == 1 else series
-    target = s[:, 0] if target is None else target
-    n = len(s) - length - horizon + 1
-    x = np.stack([s[i:i + length] for i in range(n)])
-    y = target[length - 1 + horizon: length - 1 + horizon + n]
-    return x.astype("float32"), y.astype("float32")
-
-
-def chrono(*arrays, frac: float = 0.8):
-    out = []
-    for a in arrays:
-        cut = int(frac * len(a))
-        out += [a[:cut], a[cut:]]
-    return out
 
 
 def seasonal(rng, n: int, period: float, noise: float, harmonic: float = 0.5):
