@@ -73,6 +73,12 @@ class PacedReplay:
     (``Started`` at once, each ``Epoch`` at its time, ``Done`` with the last epoch).
     ``skip()`` makes everything due now (the page's *Skip to the end*).
 
+    A page that redraws slower than the schedule (a loaded server: one redraw may take a
+    second) would jump over epochs: several fall due between two polls and only the last
+    is drawn. So a poll hands out at most one epoch and the rest of the schedule waits
+    (keeping its rhythm), for up to ``cap`` seconds of waiting in all; past that it
+    catches up, so a replay never takes more than ``2 * cap``.
+
     Parameters
     ----------
     events : the handle's events, as the runner emitted them from its cache.
@@ -96,6 +102,8 @@ class PacedReplay:
                 last = next(at)
             self._due.append(0.0 if isinstance(e, Started) else last)
         self._next = 0
+        self._late = 0.0  # seconds the schedule has waited for slow redraws (≤ cap)
+        self._cap = cap
         self.skipped = False
 
     @property
@@ -110,13 +118,25 @@ class PacedReplay:
     def elapsed(self) -> float:
         return self._clock() - self.start
 
+    def _now(self) -> float:
+        """Seconds into the schedule: the clock, less what slow redraws made it wait."""
+        return self.elapsed() - self._late
+
     def skip(self) -> None:
         self.skipped = True
 
     def poll(self) -> list[Event]:
-        now = float("inf") if self.skipped else self.elapsed()
-        out = []
+        now = float("inf") if self.skipped else self._now()
+        out: list[Event] = []
         while self._next < len(self._events) and self._due[self._next] <= now:
-            out.append(self._events[self._next])
+            event = self._events[self._next]
+            if isinstance(event, Epoch) and not self.skipped and self._late < self._cap \
+                    and any(isinstance(e, Epoch) for e in out):
+                # a second epoch is due at once: the page fell behind. Show this poll's
+                # epoch; the rest wait, as if the replay had started that much later.
+                shown = self._due[self._next - 1]
+                self._late = min(self._cap, self._late + (now - shown))
+                break
+            out.append(event)
             self._next += 1
         return out

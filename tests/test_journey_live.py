@@ -38,19 +38,26 @@ def epochs(lines: list[str]) -> list[tuple[int, int]]:
     return [tuple(map(int, EPOCH.search(t).groups())) for t in lines]
 
 
-def sample_until_finished(pg, n: int, timeout: float = 120) -> list[tuple[list[str], bytes]]:
-    """(status lines, chart screenshot) over and over until ``n`` runs have finished."""
+# The first chart's drawn pixels (a canvas's PNG, or an SVG's markup), read in the page:
+# a few milliseconds, where an element screenshot can take seconds on a loaded machine --
+# long enough to miss a whole replay between two samples.
+DRAWN = """() => {
+  const chart = document.querySelector('[data-testid="stVegaLiteChart"]');
+  const c = chart && chart.querySelector('canvas, svg');
+  if (!c) return '';
+  return c.tagName.toLowerCase() === 'canvas' ? c.toDataURL() : c.outerHTML;
+}"""
+
+
+def sample_until_finished(pg, n: int, timeout: float = 120) -> list[tuple[list[str], str]]:
+    """(status lines, the first chart's pixels) over and over until ``n`` runs finished."""
     samples, deadline = [], time.monotonic() + timeout
-    chart = pg.locator(CHARTS).first
     while time.monotonic() < deadline:
         lines = status(pg)
-        try:
-            pixels = chart.screenshot(timeout=5_000, animations="disabled")
-        except Exception:  # noqa: BLE001 -- redrawn between locate and shoot: next sample
-            pixels = b""
-        samples.append((lines, pixels))
+        samples.append((lines, pg.evaluate(DRAWN)))
         if len(lines) >= n and all("finished" in t or "diverged" in t for t in lines):
             return samples
+        time.sleep(0.05)
     raise AssertionError(f"runs did not finish: {samples[-1][0] if samples else None}")
 
 

@@ -260,6 +260,34 @@ def test_a_paced_replay_draws_its_epochs_over_time_and_skips_to_the_end(local):
     assert [type(e) for e in rest] == [Epoch] * 5 + [Done] and rest[-1].result is first
 
 
+def test_a_replay_on_a_slow_page_still_shows_every_epoch_within_twice_the_cap(local):
+    """A loaded server redraws once a second: each redraw still gets the next epoch."""
+    from lstm_lab.replay import PacedReplay
+
+    cfg = ExperimentConfig(**{**TINY, "epochs": 6}, seed=14)
+    list(local.submit(cfg).events(timeout=60))
+    now = [0.0]
+    pace = PacedReplay(local.submit(cfg).poll(), clock=lambda: now[0], cap=3.0, min_gap=0.1)
+    pace.poll()
+    shown = []
+    while not pace.finished:
+        now[0] += 1.0  # one redraw a second: every 0.5 s schedule step is already past
+        got = [e.report.epoch for e in pace.poll() if isinstance(e, Epoch)]
+        shown.append(got)
+    assert shown[:3] == [[1], [2], [3]]  # one epoch per redraw while the wait lasts
+    assert sum(shown, []) == [1, 2, 3, 4, 5, 6]  # none lost, in order
+    assert pace.elapsed() <= 2 * 3.0  # then it catches up: never past twice the cap
+
+    # a page that keeps up is not slowed: the schedule as it was
+    now[0] = 0.0
+    quick = PacedReplay(local.submit(cfg).poll(), clock=lambda: now[0], cap=3.0, min_gap=0.1)
+    quick.poll()
+    while not quick.finished:
+        now[0] += 0.01
+        quick.poll()
+    assert quick.elapsed() == pytest.approx(quick.length, abs=0.011)
+
+
 def test_fresh_trains_a_cached_config_again_with_the_same_numbers(tmp_path):
     path = tmp_path / "journal.jsonl"
     runner = InProcessRunner(workers=1, journal=str(path))
