@@ -109,6 +109,58 @@ def fit_table(model, x, y, epochs=8, val=None):
     return doc
 
 
+def test_the_default_budget_is_the_fit_less_the_doctors_share_and_it_holds():
+    """trials=True: the trials get the plain fit's time less the doctor's measuring (at
+    least MIN_TRIAL_BUDGET), so fit + measuring + trials stay within twice the plain fit;
+    the report says what they cost."""
+    from lstm_lab.doctor.keras_fit import MIN_TRIAL_BUDGET
+
+    _, doc = run("gru_celsius_adam_1e5", trials=True)
+    assert doc.trials
+    fit_s, hooks = doc.fit_seconds, doc.hook_seconds  # as the doctor timed them
+    assert 0 < hooks < fit_s
+    assert doc.trial_budget == pytest.approx(max(MIN_TRIAL_BUDGET, fit_s - 2 * hooks))
+    epoch = max(t.seconds / max(t.epochs, 1) for t in doc.trials)
+    assert doc.trial_seconds <= doc.trial_budget + 2 * epoch + 0.5  # within an epoch or so
+    text = str(doc.report())
+    assert f"trials: {len(doc.trials)} tried in " in text and "budget" in text
+
+
+def test_a_trial_past_the_budget_is_stopped_and_not_compared(monkeypatch):
+    """A budget that holds the control and not the trial: the trial's fit is stopped at the
+    deadline (its first epoch's end), marked cut short, and ranks like an untried finding,
+    never as refuted."""
+    from lstm_lab.doctor import trials as T
+    from lstm_lab.doctor.rules import judge
+
+    keras.backend.clear_session()
+    fit = PROGRAMS["gru_celsius_adam_1e5"].build(None, 0)
+    probe = Doctor(fit.x, fit.y, validation_data=fit.val, verbose=0, trials=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit.run([probe])
+    found = judge(probe.measurements())
+    setup = T.Setup(fit.model, list(fit.model.get_weights()), probe.train, probe.val, 50,
+                    32, 1e-5, None, 0.05, "adam")
+    # an hour's budget; once a trial (not the control) takes its clone, the clock says the
+    # hour is all but over
+    skew, real, get = [0.0], T.time.perf_counter, T._Clones.get
+
+    def late_get(self, plan):
+        if plan.change != "control":
+            skew[0] = 3600.0 - 0.5
+        return get(self, plan)
+
+    monkeypatch.setattr(T.time, "perf_counter", lambda: real() + skew[0])
+    monkeypatch.setattr(T._Clones, "get", late_get)
+    tried = T.run_trials(setup, found, 3600.0)
+    assert tried and tried[0].outcome == "cut short", [t.line() for t in tried]
+    assert tried[0].epochs < 50 and "stopped at the budget" in tried[0].line()
+    ranked = T.rank(found, tried, True)
+    assert not any(f.trial.startswith("refuted") for f in ranked)
+    assert any(f.trial.startswith("cut short: ") for f in ranked)
+
+
 def test_output_range_is_named_for_a_sigmoid_output_on_negative_targets():
     x, y = table()
     doc = fit_table(dense(4, act="sigmoid"), x, y - 3.0)  # targets mostly negative

@@ -52,9 +52,11 @@ __all__ = ["Doctor", "DoctorInputError", "DoctorWarning", "Report", "diagnose_fi
 # activations whose units can get stuck: name -> (low, high) of their range
 _BOUNDED = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0)}
 _RECURRENT = ("LSTM", "GRU", "SimpleRNN", "Bidirectional", "RNN")
-# trials' default budget: the fit's own duration, but at least this many seconds (a
-# clone's first fit spends about a second building its training step, whatever its size)
-MIN_TRIAL_BUDGET = 10.0
+# trials' default budget: the fit's own duration less the doctor's share of it, so that
+# fit, measurements and trials together take at most twice the plain fit -- but at least
+# this many seconds (a clone's first fit spends about a second building its training step,
+# whatever its size: a fit of a second or two gets a few seconds of trials)
+MIN_TRIAL_BUDGET = 3.0
 # what an output layer's activation can produce: name -> (low, high)
 _RANGES = {"sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0),
            "tanh": (-1.0, 1.0), "softsign": (-1.0, 1.0), "relu": (0.0, math.inf),
@@ -70,10 +72,14 @@ def _contained(what: str):
     def wrap(hook):
         @functools.wraps(hook)
         def contained(self, *args, **kwargs):
+            t0 = time.perf_counter()
             try:
                 return hook(self, *args, **kwargs)
             except Exception as e:  # noqa: BLE001 -- whatever it is, the fit must go on
                 self._could_not(what, e)
+            finally:  # the doctor's own time in the fit: the trials' budget leaves it out
+                self.__dict__["_hook_s"] = self.__dict__.get("_hook_s", 0.0) + \
+                    time.perf_counter() - t0
         return contained
     return wrap
 
@@ -222,10 +228,14 @@ class Doctor(keras.callbacks.Callback):
     @_contained("measure the trained model")
     def on_train_end(self, logs=None):
         if self.train is not None:
+            t_end = time.perf_counter()
             # the trained model's predictions, whatever happens to it later
             self._try("predict on the validation data", self._fresh_predictions)
             self._end = self._measure_end()
-            fit_seconds = time.perf_counter() - (self._began or time.perf_counter())
+            now = time.perf_counter()
+            fit_seconds = self.fit_seconds = now - (self._began or now)
+            # the doctor's own seconds in it: its hooks so far and this one's measuring
+            self.hook_seconds = self.__dict__.get("_hook_s", 0.0) + now - t_end
             if self.trials_budget and self.losses:
                 self._findings = None
                 self._try("run the trials", self._run_trials, fit_seconds)
@@ -236,8 +246,12 @@ class Doctor(keras.callbacks.Callback):
         findings = judge(self.measurements())
         if findings[0].code == "healthy" or self.model is None:
             return
-        budget = max(fit_seconds, MIN_TRIAL_BUDGET) if self.trials_budget is True else \
+        # the plain fit took fit_seconds - hooks; the trials get that less the hooks again,
+        # so that the whole is at most twice the plain fit
+        own = max(0.0, fit_seconds - 2 * self.hook_seconds)
+        budget = max(own, MIN_TRIAL_BUDGET) if self.trials_budget is True else \
             float(self.trials_budget)
+        self.trial_budget = budget
         epochs = len(self.losses)
         rows = len(self.train.x)
         steps = self.params.get("steps") if isinstance(self.params, dict) else None
@@ -253,8 +267,17 @@ class Doctor(keras.callbacks.Callback):
                       type(getattr(self.model, "optimizer", None)).__name__.lower())
         say = (lambda line: print(line, flush=True)) if self.verbose else None
         self._trials_attempted = True
+        t0 = time.perf_counter()
         self.trials = run_trials(setup, findings, budget, say=say, warn=self._could_not)
-        self.trial_seconds = sum(t.seconds for t in self.trials)
+        self.trial_seconds = time.perf_counter() - t0  # the control's included
+        default = "the fit's own time less the doctor's share twice" + (
+            f", at least {MIN_TRIAL_BUDGET:g} s" if own < MIN_TRIAL_BUDGET else "")
+        self.trials_line = (
+            f"{len(self.trials)} tried in {self.trial_seconds:.1f} s, a control included; "
+            f"budget {budget:.1f} s (" + (default if self.trials_budget is True else
+                                         "as set") +
+            f"; the fit took {fit_seconds:.1f} s, the doctor's measuring "
+            f"{self.hook_seconds:.1f} s of it)")
     # --- results --------------------------------------------------------------------------
     @property
     def findings(self) -> list[Finding]:
@@ -271,7 +294,8 @@ class Doctor(keras.callbacks.Callback):
     def report(self) -> Report:
         findings = self.findings
         return Report(self._verdict()[0], tuple(self._score_lines()), tuple(findings),
-                      tuple(f"{what} ({why})" for what, why in self.missing.items()))
+                      tuple(f"{what} ({why})" for what, why in self.missing.items()),
+                      self.trials_line)
 
     def measurements(self) -> Measurements:
         """Everything the rules read (for calibration, and for the curious). A measurement
@@ -455,6 +479,12 @@ class Doctor(keras.callbacks.Callback):
         self._initial = []
         self.trials = []
         self._trials_attempted = False
+        self._hook_s = 0.0  # seconds spent in the doctor's hooks during this fit
+        self.hook_seconds = 0.0
+        self.trial_budget = 0.0
+        self.trial_seconds = 0.0
+        self.fit_seconds = 0.0  # the fit as the doctor saw it, its measuring included
+        self.trials_line = ""  # what the trials cost, for the report
 
     def _first_predictions(self) -> list[np.ndarray]:
         """The outputs on the validation sample before training (which also traces the

@@ -19,9 +19,14 @@ class Report:
     # what the doctor could not measure, and why ("read the validation data (...)"): the
     # findings stand on the rest
     missing: tuple[str, ...] = ()
+    # what the trials cost ("2 tried in 6.1 s, a control included; budget ..."), if any ran
+    trials: str = ""
 
     def __str__(self) -> str:
-        lines = [f"verdict: {self.verdict}", *(f"  {s}" for s in self.scores), ""]
+        lines = [f"verdict: {self.verdict}", *(f"  {s}" for s in self.scores)]
+        if self.trials:
+            lines.append(f"  trials: {self.trials}")
+        lines.append("")
         for i, f in enumerate(self.findings, 1):
             lines.append(f"{i}. [{f.code}] {f.title}  (confidence {f.confidence:.2f})")
             lines += [f"     - {e}" for e in f.evidence]
@@ -49,7 +54,8 @@ class Report:
             rows.append(f"<div style='border-left:4px solid #888;padding-left:.8em;"
                         f"margin:.6em 0'><b>{e(f.title)}</b> <code>{e(f.code)}</code> "
                         f"(confidence {f.confidence:.2f})<ul>{ev}</ul>{fix}</div>")
-        scores = "".join(f"<li>{e(s)}</li>" for s in self.scores)
+        scores = "".join(f"<li>{e(s)}</li>" for s in self.scores) + (
+            f"<li>Trials: {e(self.trials)}</li>" if self.trials else "")
         missing = "" if not self.missing else (
             "<p>Not measured (the findings stand on the rest):</p><ul>"
             + "".join(f"<li>{e(m)}</li>" for m in self.missing) + "</ul>")

@@ -85,7 +85,7 @@ class Trial:
     flatness_control: float | None
     flatness: float | None
     seconds: float
-    outcome: str  # confirmed | refuted | inconclusive | failed
+    outcome: str  # confirmed | refuted | inconclusive | failed | cut short
 
     @property
     def gain(self) -> float:
@@ -96,6 +96,9 @@ class Trial:
     def line(self) -> str:
         if self.outcome == "failed":
             return f"{self.change}: the trial failed ({self.seconds:.1f} s)"
+        if self.outcome == "cut short":
+            return (f"{self.change}: stopped at the budget after {self.epochs} epochs, "
+                    f"not compared ({self.seconds:.1f} s)")
         return (f"{self.change}: R² {_f(self.r2_control)} → {_f(self.r2)}, flatness "
                 f"{_f(self.flatness_control)} → {_f(self.flatness)} in {self.epochs} epochs "
                 f"({self.seconds:.1f} s)")
@@ -477,13 +480,32 @@ def _f32(a):
     return _leaves_map(a, lambda v: np.asarray(v, np.float32))
 
 
+class _Deadline(keras.callbacks.Callback):
+    """Stops a clone's fit at the end of the first epoch past ``at`` (perf_counter): the
+    budget holds to within an epoch of the sample. An epoch hook, not a batch hook: a
+    batch hook would make Keras wait for every batch."""
+
+    def __init__(self, at: float):
+        super().__init__()
+        self.at, self.hit, self.epochs = at, False, 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs += 1
+        if time.perf_counter() > self.at:
+            self.hit = True
+            self.model.stop_training = True
+
+
 def run_trials(s: Setup, findings: list[Finding], budget_s: float,
                say: Callable[[str], None] | None = None,
                warn: Callable[[str, BaseException], None] | None = None) -> list[Trial]:
-    """Try the leading findings' changes within ``budget_s`` seconds; one :class:`Trial`
-    per finding tried (the control is not one). ``say`` gets a line per trial as it ends;
-    ``warn`` gets a trial's failure."""
+    """Try the leading findings' changes within ``budget_s`` seconds (control included);
+    one :class:`Trial` per finding tried (the control is not one). A trial starts only
+    where its expected cost fits in what is left, and a run past the budget is stopped at
+    its next epoch's end (a trial stopped so is *cut short*: not compared, not ranked).
+    ``say`` gets a line per trial as it ends; ``warn`` gets a trial's failure."""
     t0 = time.perf_counter()
+    deadline = t0 + budget_s
     s = _sample(s)
     candidates = [f for f in findings if f.code in TRIED][:MAX_TRIALS]
     plans = []
@@ -503,11 +525,14 @@ def run_trials(s: Setup, findings: list[Finding], budget_s: float,
     batch = max(1, min(s.batch_size, len(s.train.x)))
     clones = _Clones(s, x)
 
+    stop = _Deadline(deadline)
+
     def train(clone, plan: Plan, epochs: int, start: int = 0):
         tx = _f32(plan.x) if plan.x is not None else x
         ty = _f32(plan.y) if plan.y is not None else y
+        stop.hit, stop.epochs = False, 0
         clone.fit(tx, ty, epochs=start + epochs, initial_epoch=start, batch_size=batch,
-                  verbose=0, shuffle=True)
+                  verbose=0, shuffle=True, callbacks=[stop])
         return _score(clone, _f32(plan.x_val) if plan.x_val is not None else x_val, s.val,
                       plan.unscale)
 
@@ -528,6 +553,7 @@ def run_trials(s: Setup, findings: list[Finding], budget_s: float,
         epochs = int(max(2, min(s.epochs, (spare / max(t_epoch, 1e-6) + 2) / runs)))
         if epochs > 2:
             r2_c, flat_c = train(control, Plan("control"), epochs - 2, start=2)
+            epochs = 2 + stop.epochs  # stopped at the budget: the trials match its epochs
         after_control = ([w.copy() for w in control.get_weights()],
                          [v.numpy() for v in control.optimizer.variables])
     except Exception as e:  # noqa: BLE001
@@ -537,7 +563,9 @@ def run_trials(s: Setup, findings: list[Finding], budget_s: float,
     spent_control = time.perf_counter() - t_control
     for code, plan in plans:
         cost = t_epoch * epochs * (2 if plan.extra_epochs else 1)
-        if time.perf_counter() - t0 + cost > budget_s * 1.1 and trials:
+        if (plan.linear_output, plan.loss) not in clones.built:
+            cost += CLONE_START_S
+        if time.perf_counter() + cost > deadline:
             break  # the budget is spent: the rest stay unconfirmed
         t1 = time.perf_counter()
         try:
@@ -553,7 +581,11 @@ def run_trials(s: Setup, findings: list[Finding], budget_s: float,
                 shown = epochs
             trial = Trial(code, plan.change, shown, r2_c, r2, flat_c, flat,
                           time.perf_counter() - t1, "")
-            trial = replace(trial, outcome=_outcome(trial))
+            if stop.hit:  # fewer epochs than the control: no fair comparison
+                shown = (epochs if plan.extra_epochs else 0) + stop.epochs
+                trial = replace(trial, epochs=shown, outcome="cut short")
+            else:
+                trial = replace(trial, outcome=_outcome(trial))
         except Exception as e:  # noqa: BLE001 -- a trial never breaks the fit
             if warn:
                 warn(f"run the trial for {code}", e)
