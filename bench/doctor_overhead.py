@@ -15,8 +15,9 @@ steps and 1 feature, 750 training windows, LSTM(32) -> Dense(1), Adam 1e-3, batc
   counted: a user pays it too): the measurements alone
 * flat plain / flat doctor+trials: the same model at learning rate 1e-5 (it stays flat,
   so the doctor has findings to try) without and with the doctor at its default
-  (``trials=True``: trials within the fit's own duration, at least 10 s); the trials
-  are timed one by one (each trial's seconds; the control's are the rest)
+  (``trials=True``: trials within the fit's own duration less twice the doctor's
+  measuring, at least 3 s); the trials are timed one by one (each trial's seconds; the
+  control's are the rest)
 
 The healthy fit gets no trials (the doctor tries nothing on a fit that learned), so the
 measurements' overhead is read on the healthy arms and the trials' on the flat ones.
@@ -118,7 +119,7 @@ def bench(cfg, data, size: str, repeats: int) -> None:
         fit(cfg, data, 0, arm, size)
     times = {arm: [] for arm in ARMS}
     cpu = {arm: [] for arm in ARMS}
-    parts, trials, codes = defaultdict(list), [], []
+    parts, trials, codes, lines = defaultdict(list), [], [], []
     for r in range(repeats):
         for arm in ARMS[r % 4:] + ARMS[:r % 4]:
             PARTS.clear()
@@ -133,6 +134,7 @@ def bench(cfg, data, size: str, repeats: int) -> None:
                 trials.append((run, [(t.code, t.seconds, t.outcome, t.epochs, t.r2_control,
                                       t.r2) for t in doc.trials]))
                 codes.append([f.code for f in doc.findings[:3]])
+                lines.append(doc.trials_line)
         print(f"repeat {r + 1}: " + ", ".join(f"{a} {times[a][-1]:.2f} s"
                                              for a in ARMS), flush=True)
     med = {k: (statistics.median(times[k]), statistics.median(cpu[k])) for k in times}
@@ -148,6 +150,13 @@ def bench(cfg, data, size: str, repeats: int) -> None:
                             ("flat doctor+trials", "flat plain", "≤ 2.00 (with trials)")):
         wall, c = (med[arm][i] / med[base][i] for i in (0, 1))
         print(f"| {arm} / {base} | {wall:.3f} | {c:.3f} | {goal} |")
+    # paired: each repeat's arms ran back to back, so their ratio shares that repeat's load
+    for arm, base in (("doctor", "plain"), ("flat doctor+trials", "flat plain")):
+        pairs = [a / b for a, b in zip(times[arm], times[base])]
+        cpairs = [a / b for a, b in zip(cpu[arm], cpu[base])]
+        print(f"| {arm} / {base}, median of the repeats' ratios | "
+              f"{statistics.median(pairs):.3f} | {statistics.median(cpairs):.3f} | "
+              f"(each repeat: wall {', '.join(f'{x:.2f}' for x in pairs)}) |")
     hooks = [sum(parts[k][i][0] for k in ("init", "on_train_begin", "on_epoch_end",
                                           "on_train_end") if k in parts)
              for i in range(len(parts.get("init", [])))]
@@ -169,6 +178,9 @@ def bench(cfg, data, size: str, repeats: int) -> None:
               f"= {100 * statistics.median(r for r, _ in trials) / med['flat plain'][0]:.0f} % "
               "of the flat plain fit")
     print(f"top findings after trials: {codes}")
+    print("the reports' trials lines:")
+    for line in lines:
+        print(f"- {line}")
 
 
 def _f(x):

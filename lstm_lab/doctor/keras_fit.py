@@ -45,7 +45,7 @@ from .measures import Measurements, grad_share, still_falling
 from .problems import DoctorInputError, DoctorWarning
 from .report import Report
 from .rules import Finding, healthy_line, judge
-from .trials import Setup, Trial, rank, run_trials
+from .trials import TRIED, Setup, Trial, rank, run_trials
 
 __all__ = ["Doctor", "DoctorInputError", "DoctorWarning", "Report", "diagnose_fit"]
 
@@ -272,12 +272,17 @@ class Doctor(keras.callbacks.Callback):
         self.trial_seconds = time.perf_counter() - t0  # the control's included
         default = "the fit's own time less the doctor's share twice" + (
             f", at least {MIN_TRIAL_BUDGET:g} s" if own < MIN_TRIAL_BUDGET else "")
-        self.trials_line = (
-            f"{len(self.trials)} tried in {self.trial_seconds:.1f} s, a control included; "
-            f"budget {budget:.1f} s (" + (default if self.trials_budget is True else
-                                         "as set") +
-            f"; the fit took {fit_seconds:.1f} s, the doctor's measuring "
-            f"{self.hook_seconds:.1f} s of it)")
+        cost = (f"budget {budget:.1f} s (" + (default if self.trials_budget is True else
+                                             "as set") +
+                f"; the fit took {fit_seconds:.1f} s, the doctor's measuring "
+                f"{self.hook_seconds:.1f} s of it)")
+        if self.trials:
+            self.trials_line = (f"{len(self.trials)} tried in {self.trial_seconds:.1f} s, "
+                                f"a control included; {cost}")
+        elif any(f.code in TRIED for f in findings):
+            self.trials_line = f"none tried: the budget did not hold one; {cost}"
+        else:
+            self.trials_line = ""  # no finding with a change to try: nothing to say
     # --- results --------------------------------------------------------------------------
     @property
     def findings(self) -> list[Finding]:

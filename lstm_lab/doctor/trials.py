@@ -29,7 +29,15 @@ output_range        the output layer made linear
 loss_mismatch       MSE, on a linear output where the output is bounded
 saturated_units     the stuck layer re-initialised (He for ReLU, Glorot for tanh/sigmoid;
                     zero bias)
+window_too_short    windows of the length the finding names, cut from the series rebuilt
+                    from the user's (consecutive) windows, ending where theirs end; the
+                    same layers on the longer input (where their weights allow it); the
+                    control is scored on the same validation rows
 ==================  ====================================================================
+
+Every run -- the control included -- shares one budget: a trial starts only where its
+expected cost fits in what is left, and a fit that runs past it stops at its next epoch's
+end (a trial stopped so is *cut short*: not compared, ranked as untried).
 
 A trial *confirms* its finding when it gains at least :data:`CONFIRM` in validation R²
 over the control (R² below -1 counts as -1: a far-off flat line is not worse than a
@@ -55,7 +63,7 @@ import numpy as np
 
 from .. import metrics
 from ..model import keras
-from .fit_data import FitData
+from .fit_data import FitData, rebuild_series
 from .rules import Finding
 
 # A trial that gains this much validation R² over the control confirms its finding ...
@@ -145,6 +153,8 @@ class Plan:
     loss: str | None = None
     reinit: tuple[str, ...] = ()  # layers to re-initialise
     extra_epochs: int = 0  # the control, trained on
+    steps: int | None = None  # a clone built for windows this long (the window trial)
+    val_from: int = 0  # scored on the validation rows from here (control too, for fairness)
 
 
 def _leaves_map(inputs, fn):
@@ -281,6 +291,39 @@ def _drop_column(s: Setup) -> Plan | None:
     return Plan(f"dropping `{s.spurious}`", x=x, x_val=xv)
 
 
+def _longer_windows(s: Setup, finding: Finding) -> Plan | None:
+    """Windows of the length the finding names, cut from the series the training and the
+    validation windows were cut from (rebuilt: consecutive stride-1 windows), ending where
+    the user's windows end -- so each keeps its target; the first ``extra`` samples of
+    each set have no longer window and sit out (of the control's score too). None where
+    the data are not one array of such windows, or the model's weights depend on the
+    window's length (a Flatten before a Dense)."""
+    width = re.search(r"sequence_length=(\d+)", finding.advice or "")
+    x, xv = s.train.model_inputs, s.val.model_inputs
+    if width is None or not s.train.windowed or s.train.targets is not None \
+            or s.train.many_to_many or isinstance(x, (dict, list)) \
+            or len(getattr(s.model, "inputs", None) or []) != 1:
+        return None
+    window, steps = x.shape[1], int(width.group(1))
+    extra = steps - window
+    if extra <= 0 or len(x) - extra < 40 or len(xv) - extra < 20:
+        return None
+    series, series_val = rebuild_series(x), rebuild_series(xv)
+    if series is None or series_val is None:
+        return None
+    clone = _clone(s.model, Plan("probe", steps=steps))
+    if [tuple(w.shape) for w in clone.weights] != [tuple(w.shape) for w in s.model.weights]:
+        return None
+
+    def cut(a, n):  # sample i's window ends at row i + window - 1; those i >= extra
+        ends = np.arange(extra, n) + window - 1
+        return a[ends[:, None] - np.arange(steps - 1, -1, -1)[None, :]].astype(np.float32)
+
+    y = np.asarray(s.train.y)[extra:]
+    return Plan(f"{steps}-step windows (now {window})", x=cut(series, len(x)), y=y,
+                x_val=cut(series_val, len(xv)), steps=steps, val_from=extra)
+
+
 def _plan(code: str, s: Setup, finding: Finding) -> Plan | None:
     if code == "unscaled_target":
         return _scale_target(s)
@@ -312,6 +355,8 @@ def _plan(code: str, s: Setup, finding: Finding) -> Plan | None:
         return Plan("a linear output", linear_output=True)
     if code == "loss_mismatch":
         return Plan("MSE loss on a linear output", loss="mse", linear_output=True)
+    if code == "window_too_short":
+        return _longer_windows(s, finding)
     if code == "saturated_units":
         name = re.search(r"`([^`]+)`", finding.title)
         return Plan(f"re-initialising `{name.group(1)}`", reinit=(name.group(1),)) \
@@ -321,7 +366,7 @@ def _plan(code: str, s: Setup, finding: Finding) -> Plan | None:
 
 TRIED = ("unscaled_target", "unscaled_inputs", "lr_too_small", "lr_too_large",
          "too_few_epochs", "missing_values", "outliers", "spurious_feature", "output_range",
-         "loss_mismatch", "saturated_units")
+         "loss_mismatch", "saturated_units", "window_too_short")
 
 
 # --- running them -------------------------------------------------------------------------
@@ -352,6 +397,10 @@ def _clone(model, plan: Plan):
                 cfg["bias_initializer"] = "zeros"
         return layer.__class__.from_config(cfg)
 
+    if plan.steps is not None:  # the same layers on longer windows
+        shape = tuple(model.inputs[0].shape[1:])
+        return keras.models.clone_model(
+            model, input_tensors=keras.Input((plan.steps, *shape[1:])))
     if not outputs and not plan.reinit:
         return keras.models.clone_model(model)
     return keras.models.clone_model(model, clone_function=fn)
@@ -450,10 +499,11 @@ class _Clones:
         self.s, self.x, self.built = s, x, {}
 
     def get(self, plan: Plan):
-        key = (plan.linear_output, plan.loss)
+        key = (plan.linear_output, plan.loss, plan.steps)
         if key not in self.built:
             clone = _clone(self.s.model, plan)
-            note = _set_initial(clone, self.s, Plan("control"), self.x)
+            note = _set_initial(clone, self.s, Plan("control"),
+                                self.x if plan.steps is None else plan.x)
             opt = _optimizer(self.s.model, 1.0, self.s.learning_rate)
             clone.compile(optimizer=opt, loss=plan.loss or self.s.model.loss)
             opt.build(clone.trainable_variables)
@@ -533,14 +583,15 @@ def run_trials(s: Setup, findings: list[Finding], budget_s: float,
         stop.hit, stop.epochs = False, 0
         clone.fit(tx, ty, epochs=start + epochs, initial_epoch=start, batch_size=batch,
                   verbose=0, shuffle=True, callbacks=[stop])
-        return _score(clone, _f32(plan.x_val) if plan.x_val is not None else x_val, s.val,
-                      plan.unscale)
+        return _score(clone, _f32(plan.x_val) if plan.x_val is not None else x_val,
+                      s.val.tail(plan.val_from) if plan.val_from else s.val, plan.unscale)
 
     # epochs per run: the user's, or fewer where the budget would not hold the control
     # and every trial (the longer training counted 3×): the control's first epoch
     # (building its step) and its second (the pace of one epoch) set them
     runs = 1 + sum(2 if p.extra_epochs else 1 for _, p in plans)
-    starts = len({(p.linear_output, p.loss) for _, p in plans} - {(False, None)})
+    starts = len({(p.linear_output, p.loss, p.steps) for _, p in plans} -
+                 {(False, None, None)})
     trials: list[Trial] = []
     t_control = time.perf_counter()
     try:
@@ -563,7 +614,9 @@ def run_trials(s: Setup, findings: list[Finding], budget_s: float,
     spent_control = time.perf_counter() - t_control
     for code, plan in plans:
         cost = t_epoch * epochs * (2 if plan.extra_epochs else 1)
-        if (plan.linear_output, plan.loss) not in clones.built:
+        if plan.steps:  # a recurrent step per window step: longer windows, longer epochs
+            cost *= plan.steps / np.shape(x)[1]
+        if (plan.linear_output, plan.loss, plan.steps) not in clones.built:
             cost += CLONE_START_S
         if time.perf_counter() + cost > deadline:
             break  # the budget is spent: the rest stay unconfirmed
@@ -579,7 +632,13 @@ def run_trials(s: Setup, findings: list[Finding], budget_s: float,
                 clone, _ = clones.get(plan)
                 r2, flat = train(clone, plan, epochs)
                 shown = epochs
-            trial = Trial(code, plan.change, shown, r2_c, r2, flat_c, flat,
+            base = (r2_c, flat_c)
+            if plan.val_from:  # the control, scored on the rows the trial is scored on
+                ctrl, _ = clones.get(Plan("control"))
+                ctrl.set_weights(after_control[0])
+                base = _score(ctrl, _leaves_map(x_val, lambda a: a[plan.val_from:]),
+                              s.val.tail(plan.val_from), None)
+            trial = Trial(code, plan.change, shown, base[0], r2, base[1], flat,
                           time.perf_counter() - t1, "")
             if stop.hit:  # fewer epochs than the control: no fair comparison
                 shown = (epochs if plan.extra_epochs else 0) + stop.epochs
