@@ -88,6 +88,18 @@ def test_broadcast_target_is_warned_before_the_first_epoch_and_named_first(data)
     assert top.code == "shape_broadcast" and "y = y[:, -1]" in top.fix
 
 
+def test_one_target_copied_to_two_output_units_is_warned_but_not_blamed(data):
+    """The other broadcast: a (n, 1) target against a Dense(2) output. Each unit is fitted to
+    the target (the loss compares every prediction with its own target value), so the fit
+    learns: warned before the first epoch, but not named as why a fit went flat."""
+    x, y, xv, yv = data
+    y, yv = y[:, None], yv[:, None]
+    with pytest.warns(DoctorWarning, match=r"the model outputs \(n, 2\)"):
+        doc = fit(lstm(out=2), Doctor(x, y, validation_data=(xv, yv), verbose=0), x, y,
+                  (xv, yv))
+    assert "shape_broadcast" not in [f.code for f in doc.findings], doc.report()
+
+
 def test_aligned_shapes_do_not_warn(data):
     x, y, xv, yv = data
     with warnings.catch_warnings():

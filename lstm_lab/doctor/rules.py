@@ -95,6 +95,12 @@ def _shape(m: Measurements):
     if m.broadcast is None:
         return None
     target, output = m.broadcast
+    if _values(target) <= _values(output):
+        # the other way round: one target copied to several output units (a Dense(2) on a
+        # target per sample). Each unit is fitted to the target -- a waste, not a flat
+        # line: the loss still compares every prediction with its own target's value.
+        # The warning before the first epoch says it; it is not why a fit went flat.
+        return None
     t, o = _shape_text(target), _shape_text(output)
     return Finding(
         "shape_broadcast", "The targets are whole windows: the loss broadcast them and the "
@@ -106,6 +112,11 @@ def _shape(m: Measurements):
         f"give one target per window of the shape the model outputs, e.g. `y = y[:, -1]` "
         f"(shape (n, {o})); or, for one prediction per step, end the model with "
         f"`LSTM(..., return_sequences=True)` and `Dense(...)` so it outputs (n, {t})")
+
+
+def _values(shape) -> int:
+    """Values per sample of a per-sample shape (dimensions not known count as 1)."""
+    return int(np.prod([d for d in shape if isinstance(d, (int, np.integer))] or [1]))
 
 
 def _missing(m: Measurements):
