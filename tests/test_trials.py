@@ -198,6 +198,16 @@ def test_a_longer_window_is_tried_on_the_series_rebuilt_from_the_windows():
                                                 1e-3), window) is None
 
 
+def test_an_unscaled_second_input_is_measured_and_named():
+    """A two-input model with its second (static) input in dollars: every input's scale is
+    measured, not only the first's, and the fix that scales the inputs is named."""
+    fit, doc = run("two_input_raw_income", trials=0)
+    std = doc.measurements().input_std
+    assert len(std) > np.asarray(doc.train.x).shape[-1]  # the second input's columns too
+    assert std.max() > 1000  # the income, in dollars
+    assert "unscaled_inputs" in [f.code for f in doc.findings[:2]], doc.report()
+
+
 def test_output_range_is_named_for_a_sigmoid_output_on_negative_targets():
     x, y = table()
     doc = fit_table(dense(4, act="sigmoid"), x, y - 3.0)  # targets mostly negative

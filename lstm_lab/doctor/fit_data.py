@@ -12,6 +12,7 @@ behind them is rebuilt from the windows, so season and longer windows can be mea
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,7 +37,8 @@ class FitData:
     targets : for several outputs, each output's targets as given (n, ...), in order; None
         for one output (then ``y`` is it)
     output_names : the outputs' names (dict keys, or "output k"), with ``targets``
-    input_names : the inputs' names when there are several (the first is measured)
+    input_names : the inputs' names when there are several (the first is measured for
+        gaps, spikes and probes; every input for scale)
     """
 
     x: np.ndarray
@@ -324,7 +326,8 @@ def data_measurements(train: FitData, val: FitData) -> DataMeasures:
         n_values=int(train.x.size),
         outliers=int(counts.sum()),
         worst_z=float(worst.max()) if len(worst) else 0.0,
-        input_std=np.nanstd(np.where(np.isfinite(values), values, np.nan), axis=0),
+        input_std=np.concatenate([_column_std(values)] +
+                                 [_column_std(a) for a in _other_inputs(train)]),
         target_mean=float(finite_y.mean()) if len(finite_y) else 0.0,
         target_std=float(finite_y.std()) if len(finite_y) else 0.0,
         period=period,
@@ -335,6 +338,31 @@ def data_measurements(train: FitData, val: FitData) -> DataMeasures:
         spurious=spurious_columns(both_x, both_y, len(y), 0, train.names),
         per_target=per_target,
     )
+
+
+def _column_std(a: np.ndarray) -> np.ndarray:
+    """(F,): each feature's std over every sample and step, gaps left out."""
+    a = np.asarray(a, np.float64)
+    a = a.reshape(-1, a.shape[-1]) if a.ndim > 1 else a[:, None]
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-gap column: NaN, skipped
+        return np.nanstd(np.where(np.isfinite(a), a, np.nan), axis=0)
+
+
+def _other_inputs(train: FitData) -> list[np.ndarray]:
+    """The inputs of a model with several, past the first (which ``x`` is): their scale is
+    measured too -- one input in dollars beside standardised others flattens a fit as
+    surely as one column does."""
+    inputs = train.inputs
+    leaves = list(inputs.values()) if isinstance(inputs, dict) else \
+        list(inputs) if isinstance(inputs, list) else []
+    out = []
+    for a in leaves[1:]:
+        try:
+            out.append(np.asarray(a, np.float64))
+        except (TypeError, ValueError):  # not numbers (strings for a lookup layer)
+            continue
+    return out
 
 
 def target_probes(train: FitData, measures: DataMeasures, j: int):
