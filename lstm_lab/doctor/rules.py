@@ -260,11 +260,33 @@ def _unscaled(m: Measurements):
                    "`x = sc.transform(x.reshape(-1, x.shape[-1])).reshape(x.shape)`")
 
 
+_SCALE_TARGET = (
+    "scale the target on the training split and invert the predictions: "
+    "`ys = StandardScaler().fit(y_train.reshape(-1, 1))`; train on "
+    "`ys.transform(y.reshape(-1, 1))`; `pred = ys.inverse_transform(model.predict(x))`")
+
+
 def _unscaled_target(m: Measurements):
     """Targets far from unit scale: the output layer starts near 0 with weights near ±1 and
     would need many steps to reach them; the prediction then stays near the start."""
     scale = max(abs(m.target_mean), m.target_std)
-    if scale < 20 or m.prediction_mean is None:
+    if m.diverged and scale >= 20 and not m.missing and not m.missing_targets:
+        # a loss that went NaN on a target in the thousands: the squared errors themselves
+        # overflow the steps, whatever the rate -- a suspect beside the rate, for its trial
+        # to settle (measured on a copy: scaled, the same rate may train)
+        return Finding(
+            "unscaled_target", "The target is far from unit scale: its squared errors blew "
+            "up the steps",
+            (f"the loss became NaN/inf at epoch {m.nan_epoch or len(m.losses)} with a "
+             f"target of mean {_f(m.target_mean)} and std {_f(m.target_std)}",
+             f"squared errors of {scale ** 2:,.3g} make gradients that size: one step of "
+             f"learning rate {m.learning_rate:g} throws the weights past any minimum"),
+            None, 0.6, _SCALE_TARGET)
+    if m.prediction_mean is None:
+        return None
+    if 0 < scale < TINY_TARGET:
+        return _tiny_target(m, scale)
+    if scale < 20:
         return None
     gap = abs(m.prediction_mean - m.target_mean)
     if gap < 0.5 * m.target_std and (m.flatness is None or m.flatness >= 0.3):
@@ -277,10 +299,28 @@ def _unscaled_target(m: Measurements):
          f"an output layer starts near 0 and moves about the learning rate ({m.learning_rate:g})"
          f" per step: {len(m.losses) * m.steps_per_epoch} steps do not reach "
          f"{_f(scale)}"),
-        None, 0.87,
-        "scale the target on the training split and invert the predictions: "
-        "`ys = StandardScaler().fit(y_train.reshape(-1, 1))`; train on "
-        "`ys.transform(y.reshape(-1, 1))`; `pred = ys.inverse_transform(model.predict(x))`")
+        None, 0.87, _SCALE_TARGET)
+
+
+# A target this far below unit scale is out of a network's reach the other way: its outputs
+# start near ±1 and each step moves them by about the learning rate, more than the whole
+# target varies; the predictions then scatter many times wider than the target.
+TINY_TARGET = 1e-2
+
+
+def _tiny_target(m: Measurements, scale: float):
+    spread = m.flatness
+    if spread is None or spread < 3:  # the predictions are on the target's scale
+        return None
+    return Finding(
+        "unscaled_target", "The target is far from unit scale: tiny values the outputs "
+        "cannot resolve",
+        (f"the target has mean {m.target_mean:.2g} and std {m.target_std:.2g}; the "
+         f"predictions average {m.prediction_mean:.2g}",
+         f"the predictions vary {spread:,.0f}× as much as the target (flatness)",
+         f"an output layer starts with values near ±1 and moves about the learning rate "
+         f"({m.learning_rate:g}) per step: more than the target's whole range ({scale:.1g})"),
+        None, 0.87, _SCALE_TARGET)
 
 
 def _saturated(m: Measurements):
