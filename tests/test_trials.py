@@ -208,6 +208,20 @@ def test_an_unscaled_second_input_is_measured_and_named():
     assert "unscaled_inputs" in [f.code for f in doc.findings[:2]], doc.report()
 
 
+@pytest.mark.parametrize("name, title", [
+    # targets of about 3e-4: the outputs scatter ~1000x wider than the target
+    ("dsse_multi_output_tiny_targets", "tiny values"),
+    # sale prices to ~755 000 under SGD(0.1): NaN from the first epoch; a 10x lower rate
+    # stays NaN, the scaled target trains
+    ("rstudio_ames_sgd_nan", "squared errors"),
+])
+def test_a_target_far_from_unit_scale_either_way_is_tried_and_confirmed(name, title):
+    _, doc = run(name, trials=30)
+    top = doc.findings[0]
+    assert top.code == "unscaled_target" and title in top.title, doc.report()
+    assert top.trial.startswith("confirmed: scaling the target"), top.trial
+
+
 def test_output_range_is_named_for_a_sigmoid_output_on_negative_targets():
     x, y = table()
     doc = fit_table(dense(4, act="sigmoid"), x, y - 3.0)  # targets mostly negative
