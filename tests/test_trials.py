@@ -222,6 +222,16 @@ def test_a_target_far_from_unit_scale_either_way_is_tried_and_confirmed(name, ti
     assert top.trial.startswith("confirmed: scaling the target"), top.trial
 
 
+def test_spikes_in_windows_are_counted_once_per_value_not_once_per_window():
+    """A sensor's -9999 error codes (0.5 % of readings) in 24-step windows: the spikes and
+    the values they are counted against are both the series' (each value sits in up to 24
+    windows), so a few codes in 700 readings are a share the rule sees."""
+    _, doc = run("lstm_error_codes", trials=0)
+    m = doc.measurements()
+    assert m.n_values == len(doc.train.x) + doc.train.x.shape[1] - 1  # the rebuilt series
+    assert "outliers" in [f.code for f in doc.findings], doc.report()
+
+
 def test_output_range_is_named_for_a_sigmoid_output_on_negative_targets():
     x, y = table()
     doc = fit_table(dense(4, act="sigmoid"), x, y - 3.0)  # targets mostly negative

@@ -321,9 +321,11 @@ def data_measurements(train: FitData, val: FitData) -> DataMeasures:
     both_x = np.concatenate([train.last_step(), val.last_step()])  # (n + n_val, F)
     both_y = np.concatenate([y, val.target_column()])
     return DataMeasures(
-        missing=int((~np.isfinite(train.x)).sum()),
+        # counted on the values themselves -- the rebuilt series for windows, where each
+        # value sits in up to `window` windows -- like the spikes below
+        missing=int((~np.isfinite(values)).sum()),
         missing_targets=int((~np.isfinite(train.y)).sum()),
-        n_values=int(train.x.size),
+        n_values=int(values.size),
         outliers=int(counts.sum()),
         worst_z=float(worst.max()) if len(worst) else 0.0,
         input_std=np.concatenate([_column_std(values)] +

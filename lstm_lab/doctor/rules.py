@@ -347,7 +347,8 @@ def _outliers(m: Measurements):
         return None
     return Finding(
         "outliers", "Spikes in the inputs swamp the signal",
-        (f"{m.outliers} input values ({100 * m.outliers / m.n_values:.2f} %) lie beyond "
+        (f"{m.outliers} input value{'s' if m.outliers != 1 else ''} "
+         f"({100 * m.outliers / m.n_values:.2f} %) lie{'' if m.outliers != 1 else 's'} beyond "
          f"{signals.ROBUST_Z:g} robust σ, the worst {m.worst_z:,.0f} σ",
          "the scaler's σ is inflated by the spikes, so the real signal becomes a tiny "
          "ripple in model units"),
