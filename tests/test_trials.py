@@ -232,6 +232,17 @@ def test_spikes_in_windows_are_counted_once_per_value_not_once_per_window():
     assert "outliers" in [f.code for f in doc.findings], doc.report()
 
 
+def test_a_change_that_still_diverges_refutes_its_finding():
+    """TV advertising budgets (std ~80) under SGD(0.01): NaN from the first epoch. A 10x
+    lower rate still goes NaN -- the change did not heal it: refuted, ranked last; scaling
+    the inputs trains."""
+    _, doc = run("cv284189_tv_sales_sgd", trials=30)
+    tried = {t.code: t for t in doc.trials}
+    assert tried["lr_too_large"].r2 is None and tried["lr_too_large"].outcome == "refuted"
+    assert doc.findings[0].code == "unscaled_inputs", doc.report()
+    assert doc.findings[-1].code == "lr_too_large"
+
+
 def test_output_range_is_named_for_a_sigmoid_output_on_negative_targets():
     x, y = table()
     doc = fit_table(dense(4, act="sigmoid"), x, y - 3.0)  # targets mostly negative

@@ -42,7 +42,8 @@ end (a trial stopped so is *cut short*: not compared, ranked as untried).
 A trial *confirms* its finding when it gains at least :data:`CONFIRM` in validation R²
 over the control (R² below -1 counts as -1: a far-off flat line is not worse than a
 near one), *refutes* it when it gains under :data:`REFUTE`; in between it is
-inconclusive. :func:`rank` then orders the findings: a finding measured directly
+inconclusive; a changed clone that still diverges refutes it (the change did not
+heal the fit). :func:`rank` then orders the findings: a finding measured directly
 (confidence >= 0.98 and no trial: a broadcast, a NaN loss from gaps) first, then the
 confirmed ones by their gain, then the untried and inconclusive ones by confidence, the
 refuted last. Every trial runs on clones: the user's model, its weights and its
@@ -659,7 +660,9 @@ def run_trials(s: Setup, findings: list[Finding], budget_s: float,
 
 def _outcome(t: Trial) -> str:
     if t.r2 is None:
-        return "refuted" if t.r2_control is not None else "inconclusive"
+        # the changed clone diverged (or scored no number): whether the control did too or
+        # not, the change did not heal the fit
+        return "refuted"
     if t.r2_control is None:  # the control diverged and the change did not
         return "confirmed"
     gain = t.gain
