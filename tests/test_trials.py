@@ -133,12 +133,7 @@ def test_a_trial_past_the_budget_is_stopped_and_not_compared(monkeypatch):
     from lstm_lab.doctor import trials as T
     from lstm_lab.doctor.rules import judge
 
-    keras.backend.clear_session()
-    fit = PROGRAMS["gru_celsius_adam_1e5"].build(None, 0)
-    probe = Doctor(fit.x, fit.y, validation_data=fit.val, verbose=0, trials=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit.run([probe])
+    fit, probe = run("gru_celsius_adam_1e5", trials=0)  # the fit the trials start from
     found = judge(probe.measurements())
     setup = T.Setup(fit.model, list(fit.model.get_weights()), probe.train, probe.val, 50,
                     32, 1e-5, None, 0.05, "adam")
@@ -162,17 +157,12 @@ def test_a_trial_past_the_budget_is_stopped_and_not_compared(monkeypatch):
 
 
 def test_a_longer_window_is_tried_on_the_series_rebuilt_from_the_windows():
-    """window_too_short's trial: the same GRU on 4x longer windows cut from the series its
+    """window_too_short's trial: the same GRU on 20x longer windows cut from the series its
     10-step windows were cut from; the window fix it names is measured, not assumed."""
     from lstm_lab.doctor import trials as T
     from lstm_lab.doctor.rules import Finding
 
-    keras.backend.clear_session()
-    fit = PROGRAMS["gru_window10_ahead50"].build(None, 0)
-    probe = Doctor(fit.x, fit.y, validation_data=fit.val, verbose=0, trials=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit.run([probe])
+    fit, probe = run("gru_window10_ahead50", trials=0)  # the fit the trials start from
     setup = T.Setup(fit.model, list(fit.model.get_weights()), probe.train, probe.val, 10,
                     32, 3e-3, None, 0.05, "adam")
     window = Finding("window_too_short", "The window is too short to see the pattern", (),
