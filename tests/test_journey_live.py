@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from test_browser import (CHARTS, EPOCH, JOURNAL, SHOTS, browser, click_at,  # noqa: F401
+from test_browser import (EPOCH, JOURNAL, SHOTS, browser, click_at,  # noqa: F401
                           start_server, status, stop_server, verdict_lines, wait_finished)
 
 pytestmark = pytest.mark.browser

@@ -594,7 +594,6 @@ def run_trials(s: Setup, findings: list[Finding], budget_s: float,
     starts = len({(p.linear_output, p.loss, p.steps) for _, p in plans} -
                  {(False, None, None)})
     trials: list[Trial] = []
-    t_control = time.perf_counter()
     try:
         control, note = clones.get(Plan("control"))
         train(control, Plan("control"), 1)
@@ -612,7 +611,6 @@ def run_trials(s: Setup, findings: list[Finding], budget_s: float,
         if warn:
             warn("train the control clone for the trials", e)
         return []
-    spent_control = time.perf_counter() - t_control
     for code, plan in plans:
         cost = t_epoch * epochs * (2 if plan.extra_epochs else 1)
         if plan.steps:  # a recurrent step per window step: longer windows, longer epochs
