@@ -425,15 +425,25 @@ def _probes(train: FitData, series: np.ndarray | None, window: int | None, j: in
     return probe_now, probe_long, long_window, period
 
 
-def _windows(series: np.ndarray, width: int, window: int, n: int,
-             max_dims: int = 200) -> np.ndarray:
-    """(n', width·F subsampled) windows of ``series`` ending where sample i's window ends
-    (row i + window - 1), for the samples whose longer window fits."""
+def window_rows(series: np.ndarray, width: int, window: int, n: int,
+                stride: int = 1) -> np.ndarray:
+    """(n', width / stride, F) windows ``width`` long of ``series`` (T, F), each ending where
+    sample i's ``window``-step window ends (row i + window - 1), for the samples whose
+    longer window fits (i >= width - window); every ``stride``-th step, counted back from
+    the last."""
     ends = np.arange(window - 1, window - 1 + n)
     ends = ends[ends >= width - 1]
-    stride = max(1, int(np.ceil(width * series.shape[1] / max_dims)))
     offsets = np.arange(width - 1, -1, -stride)
-    return series[ends[:, None] - offsets[None, :]].reshape(len(ends), -1)
+    return series[ends[:, None] - offsets[None, :]]
+
+
+def _windows(series: np.ndarray, width: int, window: int, n: int,
+             max_dims: int = 200) -> np.ndarray:
+    """:func:`window_rows` flattened for a linear probe, (n', ≤ max_dims): steps
+    subsampled so that a long window stays a small regression."""
+    stride = max(1, int(np.ceil(width * series.shape[1] / max_dims)))
+    rows = window_rows(series, width, window, n, stride)
+    return rows.reshape(len(rows), -1)
 
 
 def _sequence_probe(train: FitData, j: int, lags: int = 8, max_rows: int = 20_000,

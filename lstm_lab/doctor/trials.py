@@ -64,7 +64,7 @@ import numpy as np
 
 from .. import metrics
 from ..model import keras
-from .fit_data import FitData, rebuild_series
+from .fit_data import FitData, rebuild_series, window_rows
 from .rules import Finding
 
 # A trial that gains this much validation R² over the control confirms its finding ...
@@ -155,6 +155,7 @@ class Plan:
     reinit: tuple[str, ...] = ()  # layers to re-initialise
     extra_epochs: int = 0  # the control, trained on
     steps: int | None = None  # a clone built for windows this long (the window trial)
+    clone: object = None  # that clone, built when the plan was made (its weights checked)
     val_from: int = 0  # scored on the validation rows from here (control too, for fairness)
 
 
@@ -316,13 +317,11 @@ def _longer_windows(s: Setup, finding: Finding) -> Plan | None:
     if [tuple(w.shape) for w in clone.weights] != [tuple(w.shape) for w in s.model.weights]:
         return None
 
-    def cut(a, n):  # sample i's window ends at row i + window - 1; those i >= extra
-        ends = np.arange(extra, n) + window - 1
-        return a[ends[:, None] - np.arange(steps - 1, -1, -1)[None, :]].astype(np.float32)
-
     y = np.asarray(s.train.y)[extra:]
-    return Plan(f"{steps}-step windows (now {window})", x=cut(series, len(x)), y=y,
-                x_val=cut(series_val, len(xv)), steps=steps, val_from=extra)
+    return Plan(f"{steps}-step windows (now {window})",
+                x=window_rows(series, steps, window, len(x)).astype(np.float32), y=y,
+                x_val=window_rows(series_val, steps, window, len(xv)).astype(np.float32),
+                steps=steps, val_from=extra, clone=clone)
 
 
 def _plan(code: str, s: Setup, finding: Finding) -> Plan | None:
@@ -502,7 +501,7 @@ class _Clones:
     def get(self, plan: Plan):
         key = (plan.linear_output, plan.loss, plan.steps)
         if key not in self.built:
-            clone = _clone(self.s.model, plan)
+            clone = plan.clone if plan.clone is not None else _clone(self.s.model, plan)
             note = _set_initial(clone, self.s, Plan("control"),
                                 self.x if plan.steps is None else plan.x)
             opt = _optimizer(self.s.model, 1.0, self.s.learning_rate)
